@@ -1,0 +1,3 @@
+"""webhookctl: provision and operate a serverless payment-webhook pipeline."""
+
+__version__ = "0.1.0"

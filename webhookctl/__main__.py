@@ -1,0 +1,3 @@
+from webhookctl.cli import main
+
+main()

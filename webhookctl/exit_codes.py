@@ -1,0 +1,7 @@
+"""Process exit codes; fixed by the command contract."""
+
+OK = 0
+FAILED = 1
+USAGE = 2
+PREFLIGHT_FAILED = 3
+NOT_DEPLOYED = 4
