@@ -19,8 +19,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# Each command module registers itself on `app`; keep this list in help order.
-# (imports are cheap: heavy libraries load inside the commands that need them)
+# --- command registration (help order); command modules import nothing heavy at top level ---
+# --- end of command registration ---
 
 
 def main() -> None:
