@@ -1,0 +1,54 @@
+"""Shopify: `X-Shopify-Hmac-Sha256`, base64 HMAC-SHA256 of the raw body."""
+
+from __future__ import annotations
+
+import uuid
+
+from webhook_signatures import hmac_sha256
+from webhook_signatures.delivery import UNKNOWN_TYPE, Delivery, SignedDelivery
+from webhook_signatures.errors import SignatureInvalid
+from webhook_signatures.provider_config import ProviderConfig
+from webhook_signatures.request import Request
+from webhook_signatures.scheme import Checks
+
+SIGNATURE = "X-Shopify-Hmac-Sha256"
+WEBHOOK_ID = "X-Shopify-Webhook-Id"
+EVENT_ID = "X-Shopify-Event-Id"
+TOPIC = "X-Shopify-Topic"
+TEST_TOPIC = "orders/create"
+
+
+class ShopifyScheme:
+    provider = "shopify"
+
+    def verify(self, request: Request, config: ProviderConfig, checks: Checks) -> Delivery:
+        header = request.header(SIGNATURE.lower())
+        if not header:
+            raise SignatureInvalid(f"missing {SIGNATURE} header")
+        secrets = hmac_sha256.require_secrets(config.secrets, self.provider)
+        expected = [hmac_sha256.b64_digest(secret.encode(), request.body) for secret in secrets]
+        if not hmac_sha256.any_match([hmac_sha256.as_bytes(header)], expected):
+            raise SignatureInvalid("signature matches no Shopify secret")
+        return self.identify(request)
+
+    def identify(self, request: Request) -> Delivery:
+        # X-Shopify-Webhook-Id is per delivery and stable across retries; the event id is the fallback.
+        event_id = request.header(WEBHOOK_ID.lower()) or request.header(EVENT_ID.lower())
+        return Delivery(
+            event_id=request.id_or_body_hash(event_id),
+            event_type=request.header(TOPIC.lower()) or UNKNOWN_TYPE,
+        )
+
+    def sign(self, body: bytes, config: ProviderConfig, at: int, msg_id: str | None) -> SignedDelivery:
+        secret = hmac_sha256.require_secrets(config.secrets, self.provider)[0]
+        return SignedDelivery(
+            headers={
+                SIGNATURE: hmac_sha256.b64_digest(secret.encode(), body).decode(),
+                WEBHOOK_ID: msg_id or str(uuid.uuid4()),
+                TOPIC: TEST_TOPIC,
+            },
+            body=body,
+        )
+
+
+SCHEME = ShopifyScheme()
