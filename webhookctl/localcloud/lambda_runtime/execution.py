@@ -1,0 +1,251 @@
+"""Running one invocation on a warm worker: slots, workers, timeouts, crashes, chaos and logs."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from webhookctl.localcloud.lambda_runtime import function_logs
+from webhookctl.localcloud.lambda_runtime.chaos import Chaos
+from webhookctl.localcloud.lambda_runtime.code_cache import CodeCache
+from webhookctl.localcloud.lambda_runtime.concurrency import ConcurrencyLimits
+from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
+from webhookctl.localcloud.lambda_runtime.function_logs import FunctionLogs
+from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, reserved_concurrency_by_function
+from webhookctl.localcloud.lambda_runtime.worker import Worker, WorkerReply, new_log_stream_name
+
+# A fresh worker also imports the handler module: AWS gives the init phase its own 10 s.
+INIT_ALLOWANCE_S = 10.0
+
+
+@dataclass(frozen=True)
+class Execution:
+    """The outcome of one invocation, as the Invoke API and the pollers need it."""
+
+    request_id: str
+    payload: bytes
+    function_error: str | None  # "Unhandled" when the function failed
+    error_type: str | None
+    error_message: str | None
+    log_events: list
+
+
+class FunctionExecutor:
+    def __init__(self, config: RuntimeConfig, chaos: Chaos):
+        self.config = config
+        self.chaos = chaos
+        self.limits = ConcurrencyLimits(config.account_concurrency)
+        self.code = CodeCache(config.code_cache_dir)
+        self.logs = FunctionLogs()
+        self._lock = threading.Lock()
+        self._idle: dict[str, list[Worker]] = {}
+        self._current_key: dict[str, str] = {}  # function arn -> worker key of its latest config
+        self._busy: set[Worker] = set()
+
+    # -- invocation -------------------------------------------------------------------------
+
+    def execute(self, spec: FunctionSpec, payload: bytes, request_id: str, trace_id: str) -> Execution:
+        """Run the function once; raises TooManyRequests when no execution slot is free."""
+        total_reserved = sum(reserved_concurrency_by_function(spec.account, spec.region).values())
+        self.limits.acquire(spec.arn, spec.reserved_concurrency, total_reserved)
+        try:
+            return self._execute_in_slot(spec, payload, request_id, trace_id)
+        finally:
+            self.limits.release(spec.arn, spec.reserved_concurrency)
+
+    def _execute_in_slot(self, spec: FunctionSpec, payload: bytes, request_id: str, trace_id: str) -> Execution:
+        chaos = self.chaos.roll(spec)
+        if chaos is not None and chaos.latency_ms:
+            time.sleep(chaos.latency_ms / 1000)
+        try:
+            worker, cold = self._worker_for(spec)
+        except Exception as exc:  # a broken zip, or a process that cannot start
+            return self._without_worker(spec, request_id, "Runtime.InvalidEntrypoint", f"RequestId: {request_id} Error: {exc}")
+        events: list[list] = []
+        init: WorkerReply | None = None
+        if cold:
+            events.append([function_logs.now_ms(), f"INIT_START Runtime Version: {spec.runtime}.local\tRuntime Version ARN: local"])
+            init = worker.read_init(INIT_ALLOWANCE_S)
+            events.extend(init.header.get("logs", []))
+        events.append([function_logs.now_ms(), function_logs.start_line(request_id, spec.version)])
+        started = time.monotonic()
+        healthy = True
+        if init is not None and (init.timed_out or init.exit_reason or init.header.get("error")):
+            # A failed init answers this invocation; the next one starts a fresh environment, as on AWS.
+            healthy = False
+            if init.header.get("error"):
+                error = init.header["error"]
+                init = WorkerReply(header={"error": error, "init_ms": init.header.get("init_ms")}, payload=json.dumps(error).encode())
+            reply = init
+        elif chaos is not None and chaos.fail:
+            error = {"errorMessage": "Injected fault (local chaos)", "errorType": "ChaosInjectedError", "stackTrace": []}
+            events.append([function_logs.now_ms(), f"[ERROR] ChaosInjectedError: {error['errorMessage']}"])
+            reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
+        else:
+            header = {
+                "request_id": request_id,
+                "trace_id": trace_id,
+                "deadline_ms": int(time.time() * 1000) + spec.timeout_s * 1000,
+                "invoked_arn": spec.arn if spec.version == "$LATEST" else spec.qualified_arn,
+            }
+            reply = worker.invoke(header, payload, spec.timeout_s)
+            events.extend(reply.header.get("logs", []))
+            events.extend(worker.drain_stray_output())
+        duration_ms = (time.monotonic() - started) * 1000
+        status = None
+        if reply.timed_out:
+            healthy = False
+            message = f"RequestId: {request_id} Error: Task timed out after {spec.timeout_s:.2f} seconds"
+            events.append([function_logs.now_ms(), f"{_iso_now()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"])
+            error = {"errorMessage": message, "errorType": "Sandbox.Timedout"}
+            reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
+            status = "timeout"
+        elif reply.exit_reason is not None:
+            healthy = False
+            message = f"RequestId: {request_id} Error: {reply.exit_reason}"
+            events.append([function_logs.now_ms(), f"{message}\rRuntime.ExitError"])
+            error = {"errorMessage": message, "errorType": "Runtime.ExitError"}
+            reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
+            status = "error\tError Type: Runtime.ExitError"
+        init_ms = init.header.get("init_ms") if init is not None else None
+        end, report = function_logs.report_lines(
+            request_id, spec.version, reply.header.get("duration_ms", duration_ms), spec.memory_mb,
+            reply.header.get("max_rss_mb", 0), init_ms, status,
+        )
+        events += [[function_logs.now_ms(), end], [function_logs.now_ms(), report]]
+        self._release(worker, healthy)
+        self.logs.write(spec.account, spec.region, spec.log_group, worker.log_stream, events)
+        error = reply.header.get("error")
+        return Execution(
+            request_id=request_id,
+            payload=reply.payload,
+            function_error="Unhandled" if error else None,
+            error_type=error.get("errorType") if error else None,
+            error_message=error.get("errorMessage") if error else None,
+            log_events=events,
+        )
+
+    def _without_worker(self, spec: FunctionSpec, request_id: str, error_type: str, message: str) -> Execution:
+        error = {"errorMessage": message, "errorType": error_type}
+        now = function_logs.now_ms()
+        end, report = function_logs.report_lines(request_id, spec.version, 0.0, spec.memory_mb, 0, None, "error")
+        events = [[now, function_logs.start_line(request_id, spec.version)], [now, f"{message}\r{error_type}"], [now, end], [now, report]]
+        self.logs.write(spec.account, spec.region, spec.log_group, new_log_stream_name(spec.version), events)
+        return Execution(request_id, json.dumps(error).encode(), "Unhandled", error_type, message, events)
+
+    # -- warm workers -----------------------------------------------------------------------
+
+    def _worker_for(self, spec: FunctionSpec) -> tuple[Worker, bool]:
+        key = spec.worker_key
+        stale: list[Worker] = []
+        with self._lock:
+            previous = self._current_key.get(spec.qualified_arn)
+            if previous != key:
+                self._current_key[spec.qualified_arn] = key
+                if previous is not None:
+                    stale = self._idle.pop(previous, [])
+            idle = self._idle.get(key)
+            worker = idle.pop() if idle else None
+            if worker is not None:
+                self._busy.add(worker)
+        for old in stale:
+            old.stop()
+        if worker is not None and worker.alive:
+            return worker, False
+        if worker is not None:
+            self._discard(worker)
+        worker = self._spawn(spec)
+        with self._lock:
+            self._busy.add(worker)
+        return worker, True
+
+    def _spawn(self, spec: FunctionSpec) -> Worker:
+        import_path = self.code.import_path(spec)
+        stream = new_log_stream_name(spec.version)
+        return Worker(spec.worker_key, spec.name, import_path, self._environment(spec, import_path, stream), stream)
+
+    def _environment(self, spec: FunctionSpec, import_path: list[str], stream: str) -> dict[str, str]:
+        env = dict(spec.environment)
+        env.update(
+            {
+                "PATH": "/usr/local/bin:/usr/bin:/bin",
+                "LANG": "en_US.UTF-8",
+                "TZ": ":UTC",
+                "LAMBDA_TASK_ROOT": import_path[0],
+                "LAMBDA_RUNTIME_DIR": import_path[-1],
+                "_HANDLER": spec.handler,
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+                "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+                "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+                "AWS_REGION": spec.region,
+                "AWS_DEFAULT_REGION": spec.region,
+                # Dummy credentials: the local cloud's endpoint is the only one the SDK talks to.
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_SESSION_TOKEN": "testing",
+                "AWS_ENDPOINT_URL": self.config.endpoint_url,
+                # No shared config or credentials files exist on Lambda; never read the host's.
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            }
+        )
+        return env
+
+    def _release(self, worker: Worker, healthy: bool) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+            keep = healthy and worker.alive and worker.key in self._current_key.values()
+            if keep:
+                self._idle.setdefault(worker.key, []).append(worker)
+        if not keep:
+            worker.stop()
+
+    def _discard(self, worker: Worker) -> None:
+        with self._lock:
+            self._busy.discard(worker)
+        worker.stop()
+
+    def stop_function(self, name: str) -> int:
+        """Stop every idle worker of a function (DeleteFunction); busy ones stop when they finish."""
+        stopped: list[Worker] = []
+        with self._lock:
+            for arn in [arn for arn in self._current_key if arn.split(":")[6] == name]:
+                key = self._current_key.pop(arn)
+                stopped += self._idle.pop(key, [])
+        for worker in stopped:
+            worker.stop()
+        return len(stopped)
+
+    def reap_idle(self) -> None:
+        cutoff = time.monotonic() - self.config.idle_worker_ttl_s
+        expired: list[Worker] = []
+        with self._lock:
+            for key, workers in self._idle.items():
+                expired += [w for w in workers if w.last_used < cutoff or not w.alive]
+                workers[:] = [w for w in workers if w.last_used >= cutoff and w.alive]
+        for worker in expired:
+            worker.stop()
+
+    def workers(self) -> list[Worker]:
+        with self._lock:
+            return [w for workers in self._idle.values() for w in workers] + list(self._busy)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            workers = [w for ws in self._idle.values() for w in ws] + list(self._busy)
+            self._idle.clear()
+            self._current_key.clear()
+        for worker in workers:
+            worker.stop()
+
+
+def _iso_now() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
