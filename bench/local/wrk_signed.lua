@@ -1,0 +1,40 @@
+-- Replays pre-signed deliveries (one per request, never repeated per thread) and counts 2xx answers.
+-- REQUESTS_FILE: a Lua file returning { {path=, headers={...}, body=}, ... } (written by run_bench.py).
+local threads = {}
+
+function setup(thread)
+  thread:set("index", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local all = dofile(os.getenv("REQUESTS_FILE"))
+  local stride = tonumber(os.getenv("WRK_THREADS") or "1")
+  requests, accepted, refused, position = {}, 0, 0, 0
+  for i = index + 1, #all, stride do
+    local r = all[i]
+    table.insert(requests, wrk.format("POST", r.path, r.headers, r.body))
+  end
+end
+
+function request()
+  position = position + 1
+  if position > #requests then
+    position = 1 -- out of fresh deliveries: repeats count as duplicates (still accepted)
+  end
+  return requests[position]
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then accepted = accepted + 1 else refused = refused + 1 end
+end
+
+function done(summary, latency, requests_)
+  local a, r = 0, 0
+  for _, t in ipairs(threads) do
+    a = a + t:get("accepted")
+    r = r + t:get("refused")
+  end
+  io.write(string.format("RESULT accepted=%d refused=%d p50_ms=%.2f p99_ms=%.2f mean_ms=%.2f\n",
+    a, r, latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
+end

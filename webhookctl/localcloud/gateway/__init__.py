@@ -1,0 +1,1 @@
+"""The API Gateway REST API data plane: routing, proxy events, stage throttling and WAF."""

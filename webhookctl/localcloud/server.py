@@ -1,0 +1,145 @@
+"""The local cloud's server process: overlays + moto in one threaded WSGI server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The services `up` and the handlers use; their moto apps are built right after the port is bound.
+WARM_SERVICES = (
+    "sts", "iam", "kms", "dynamodb", "dynamodbstreams", "awslambda", "apigateway", "sqs", "sns",
+    "logs", "secretsmanager", "wafv2", "cloudwatch", "xray", "resourcegroupstaggingapi",
+)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 4566
+    account_concurrency: int = 1000
+    latency_ms: int = 0
+    async_retry_delays_s: tuple[float, ...] = (1.0, 2.0)
+    work_dir: Path = field(default_factory=lambda: Path.home() / ".webhookctl" / "local")
+
+    @property
+    def endpoint(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+
+class PortInUse(OSError):
+    """The port is taken by another process."""
+
+
+def build_app(config: ServerConfig) -> tuple[Any, list[Any]]:
+    """The WSGI app with the Lambda runtime, and the objects to start and shut down with it."""
+    from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
+
+    runtime = LambdaRuntime(
+        RuntimeConfig(
+            account_concurrency=config.account_concurrency,
+            async_retry_delays_s=config.async_retry_delays_s,
+            endpoint_url=config.endpoint,
+            work_dir=config.work_dir,
+        )
+    )
+    app, data_plane = compose_app(runtime, LambdaOverlay(runtime), latency_ms=config.latency_ms)
+    return app, [runtime, data_plane]
+
+
+def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0) -> tuple[Any, Any]:
+    """LocalCloudApp: admin endpoints, control-plane latency, the API Gateway data plane, Lambda, then moto."""
+    from webhookctl.localcloud.admin import AdminEndpoints
+    from webhookctl.localcloud.app import LocalCloudApp, moto_app
+    from webhookctl.localcloud.gateway.data_plane import ApiGatewayDataPlane
+    from webhookctl.localcloud.latency import ControlPlaneLatency
+
+    data_plane = ApiGatewayDataPlane(runtime)
+    overlays: list[Any] = [AdminEndpoints(runtime)]
+    if latency_ms > 0:
+        overlays.append(ControlPlaneLatency(latency_ms))  # first, so every AWS API call pays it
+    overlays.append(data_plane)
+    if lambda_overlay is not None:
+        overlays.append(lambda_overlay)
+    return LocalCloudApp(overlays, moto_app()), data_plane
+
+
+class HttpServer:
+    """cheroot's WSGI server: a fixed thread pool behind a selector, so idle keep-alive connections hold no thread."""
+
+    def __init__(self, host: str, port: int, app: Any, threads: int):
+        from cheroot import wsgi
+
+        self._server = wsgi.Server((host, port), app, numthreads=threads, request_queue_size=256, timeout=60, shutdown_timeout=2)
+        self._server.server_name = "webhookctl-local"
+        try:
+            self._server.prepare()  # binds now, so a taken port fails here rather than in a thread
+        except OSError as exc:
+            raise PortInUse(f"port {port} on {host} is already in use") from exc
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._server.serve()
+
+    def shutdown(self) -> None:
+        self._server.stop()
+
+    def server_close(self) -> None:
+        pass  # stop() closes the socket
+
+
+def make_http_server(config: ServerConfig, app: Any, threads: int = 128) -> HttpServer:
+    """Threads must outnumber concurrent data-plane requests: each waits while its function calls back in."""
+    return HttpServer(config.host, config.port, app, threads)
+
+
+def warm_up(app: Any) -> None:
+    """Build moto's per-service apps now rather than on the first call of each service."""
+    backend = app.backend
+    for service in WARM_SERVICES:
+        with backend.lock:
+            if service not in backend.app_instances:
+                backend.app_instances[service] = backend.create_app(service)
+
+
+def serve(config: ServerConfig) -> int:
+    """Run until SIGTERM/SIGINT; returns the process exit code."""
+    config.work_dir.mkdir(parents=True, exist_ok=True)
+    app, parts = build_app(config)
+    try:
+        server = make_http_server(config, app)
+    except PortInUse as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    for part in parts:
+        if hasattr(part, "start"):
+            part.start()
+
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
+    serving.start()
+    print(f"local cloud listening on {config.endpoint} (pid {_pid()})", file=sys.stderr, flush=True)
+    threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
+
+    while not stopping.wait(0.5):
+        if not serving.is_alive():
+            break
+    started = time.monotonic()
+    server.shutdown()
+    for part in parts:
+        part.shutdown()
+    server.server_close()
+    print(f"local cloud stopped ({time.monotonic() - started:.1f} s to shut down)", file=sys.stderr, flush=True)
+    return 0
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
