@@ -1,0 +1,63 @@
+"""`webhookctl plan`: the changes `up` would make; read-only."""
+
+# No `from __future__ import annotations`: the shared-options decorator hands Typer real annotation objects.
+from typing import Annotated, Any
+
+import typer
+
+from webhookctl.aws import AwsOptions
+from webhookctl.cli.options import aws_command
+
+_ACTION_STYLE = {"create": "[green]+ create[/green]", "update": "[yellow]~ update[/yellow]", "delete": "[red]- delete[/red]"}
+
+
+@aws_command
+def plan(
+    opts: AwsOptions,
+    detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending, 0 when none.")] = False,
+) -> None:
+    """Show what `up` would create, update or delete; makes no change."""
+    from webhookctl.cli.console import err_console, warn
+    from webhookctl.cli.render import emit
+    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.provision.up import run_plan
+
+    settings = settings_for(opts)
+    ctx = connect_for(opts, settings)
+    with err_console.status("planning", spinner="dots") as status:
+        result = run_plan(ctx, settings, say=lambda message: status.update(message))
+    emit(result, opts.output, render_plan)
+    for note in result.notes:
+        warn(note)
+    if detailed_exitcode and result.pending:
+        raise SystemExit(2)
+
+
+def render_plan(plan: Any, *, console: Any = None) -> None:
+    """The plan as a readable table (also used by `up` to confirm)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from webhookctl.cli.console import console as stdout
+
+    out = console or stdout
+    summary = plan.summary()
+    if not plan.changes:
+        out.print(f"No changes: all {summary['unchanged']} resources match the desired state.")
+        return
+    table = Table(box=None, pad_edge=False, show_header=True)
+    for column in ("action", "resource", "type", "name"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("details", overflow="fold")
+    for change in plan.changes:
+        details = "; ".join(f"{d.property}: {_short(d.to_json()['have'])} -> {_short(d.to_json()['want'])}" for d in change.details)
+        table.add_row(_ACTION_STYLE[change.action], change.resource, change.type, escape(change.physical or ""), escape(details))
+    out.print(table)
+    out.print(
+        f"Plan: {summary['create']} to create, {summary['update']} to update, {summary['delete']} to delete, {summary['unchanged']} unchanged."
+    )
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,55 @@
+"""`webhookctl status`: what exists, what drifted, DLQ depths and alarm states."""
+
+# No `from __future__ import annotations`: the shared-options decorator hands Typer real annotation objects.
+from typing import Any
+
+from webhookctl.aws import AwsOptions
+from webhookctl.cli.options import aws_command
+
+_STATE_STYLE = {"ok": "[green]ok[/green]", "drift": "[yellow]drift[/yellow]", "missing": "[red]missing[/red]"}
+_ALARM_STYLE = {"OK": "[green]OK[/green]", "ALARM": "[red]ALARM[/red]", "INSUFFICIENT_DATA": "[dim]INSUFFICIENT_DATA[/dim]"}
+
+
+@aws_command
+def status(opts: AwsOptions) -> None:
+    """Show each resource of the env (ok, drift, missing), DLQ depths and alarm states; exit 4 when not deployed."""
+    from webhookctl.cli.console import err_console, warn
+    from webhookctl.cli.render import emit
+    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.provision.status import env_status
+
+    settings = settings_for(opts)
+    ctx = connect_for(opts, settings)
+    with err_console.status("reading the env", spinner="dots"):
+        result = env_status(ctx, settings)
+    emit(result, opts.output, render_status)
+    for note in result.notes:
+        warn(note)
+
+
+def render_status(result: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from webhookctl.cli.console import console
+
+    verdict = "[green]deployed[/green]" if result.deployed else "[yellow]partially deployed[/yellow] (run `webhookctl up`)"
+    console.print(f"env {escape(result.env)}: {verdict}")
+    table = Table(box=None, pad_edge=False)
+    table.add_column("resource", overflow="fold")
+    table.add_column("type", overflow="fold")
+    table.add_column("name", overflow="fold")
+    table.add_column("state", no_wrap=True)
+    table.add_column("drift", overflow="fold")
+    for row in result.resources:
+        table.add_row(row["resource"], row["type"], escape(row["physical"] or ""), _STATE_STYLE[row["state"]], ", ".join(row["drift"]))
+    console.print(table)
+    depths = ", ".join(f"{queue}: {'-' if depth is None else depth}" for queue, depth in result.dlq.items())
+    console.print(f"dead-letter queues: {depths}")
+    if result.alarms:
+        alarms = Table(box=None, pad_edge=False)
+        alarms.add_column("alarm", no_wrap=True)
+        alarms.add_column("state", no_wrap=True)
+        for alarm in result.alarms:
+            alarms.add_row(alarm["name"], _ALARM_STYLE.get(alarm["state"], str(alarm["state"])))
+        console.print(alarms)

@@ -1,0 +1,296 @@
+"""The desired state of one env, as data: every resource model, built from settings and artifacts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from webhookctl.config import FUNCTIONS, Settings
+from webhookctl.errors import UsageError
+from webhookctl.names import HANDLER, STAGE_NAME, Names
+from webhookctl.provision import models as m
+from webhookctl.provision import policies
+from webhookctl.provision.artifacts import Artifacts
+from webhookctl.provision.references import Ref
+from webhookctl.provision.resources.routes import deployment_description
+from webhookctl.provision.resources.stage import ACCESS_LOG_FORMAT
+
+WEBHOOK_PATH = "/webhook/{provider}"
+SECRETS_TTL_S = 300
+DUPLICATE_GRACE_S = 60
+PROTECTED_SECRET_RECOVERY_DAYS = 30
+KEY = Ref("kms_key", "arn")
+
+
+def function_name(key: str) -> str:
+    return f"function_{key}"
+
+
+def log_group_name(key: str) -> str:
+    return f"log_group_{key}"
+
+
+def build_desired(
+    settings: Settings,
+    *,
+    account_id: str,
+    region: str,
+    partition: str,
+    artifacts: Artifacts | None,
+    reservations: dict[str, int | None] | None = None,
+) -> list[m.Resource]:
+    """Every resource of the env. Without artifacts (down, status, outputs) code is not compared."""
+    names = Names(settings.prefix, settings.env)
+    tags = names.tags()
+    if reservations is None:
+        reservations = {key: settings.functions[key].reserved_concurrency for key in FUNCTIONS}
+    deterministic = policies.ResourceArns.for_env(names, account_id=account_id, region=region, partition=partition, kms_key_arn="*")
+    arns = policies.ResourceArns.for_env(
+        names,
+        account_id=account_id,
+        region=region,
+        partition=partition,
+        kms_key_arn=KEY,
+        table_stream_arn=Ref("table", "stream_arn"),
+        secret_arn=Ref("secret", "arn"),
+    )
+    resources: list[m.Resource] = [
+        m.KmsKey(
+            name="kms_key",
+            alias=names.kms_alias,
+            description=f"{settings.prefix} {settings.env}: encrypts the table, queues, topic, logs, secret and Lambda environment",
+            policy=policies.kms_key_policy(deterministic),
+            tags=tags,
+        )
+    ]
+    for key in FUNCTIONS:
+        resources.append(_log_group(log_group_name(key), names.function_log_group(key), settings, tags))
+    resources.append(_log_group("audit_log_group", names.audit_log_group, settings, tags))
+    resources.append(_log_group("api_access_log_group", names.api_access_log_group, settings, tags))
+    resources += [
+        m.Table(
+            name="table",
+            table_name=names.table,
+            hash_key="event_key",
+            ttl_attribute="expires_at",
+            stream_view_type="NEW_AND_OLD_IMAGES",
+            kms_key_arn=KEY,
+            point_in_time_recovery=True,
+            tags=tags,
+        ),
+        m.Queue(name="processor_dlq", queue_name=names.processor_dlq, retention_s=1_209_600, kms_key_arn=KEY, tags=tags),
+        m.Queue(name="audit_dlq", queue_name=names.audit_dlq, retention_s=1_209_600, kms_key_arn=KEY, tags=tags),
+        m.Topic(name="alerts_topic", topic_name=names.alerts_topic, kms_key_arn=KEY, tags=tags),
+        m.Secret(
+            name="secret",
+            secret_name=names.secret,
+            description=f"Provider webhook signing material for {settings.prefix} {settings.env}",
+            kms_key_arn=KEY,
+            generate_for=() if settings.protected else tuple(settings.providers_enabled),
+            recovery_window_days=PROTECTED_SECRET_RECOVERY_DAYS if settings.protected else None,
+            tags=tags,
+        ),
+    ]
+    for key in FUNCTIONS:
+        resources.append(
+            m.Role(
+                name=f"role_{key}",
+                role_name=names.role(key),
+                assume_role_policy=policies.assume_role_policy(),
+                inline_policy_name=f"{settings.prefix}-{key}",
+                inline_policy=policies.function_policy(key, arns),
+                tags=tags,
+            )
+        )
+    resources.append(
+        m.Layer(
+            name="layer",
+            layer_name=names.layer,
+            artifact=artifacts.layer if artifacts else None,
+            content_hash=artifacts.layer_hash if artifacts else None,
+            runtimes=(settings.runtime,),
+            architectures=(settings.architecture,),
+        )
+    )
+    resources.append(
+        m.RestApi(
+            name="rest_api",
+            api_name=names.rest_api,
+            description=f"Payment webhooks for {settings.prefix} {settings.env}",
+            endpoint_type="REGIONAL",
+            stage_name=STAGE_NAME,
+            tags=tags,
+        )
+    )
+    for key in FUNCTIONS:
+        resources.append(_function(key, settings, names, artifacts, reservations.get(key), tags))
+    resources += [
+        m.EventInvokeConfig(
+            name="processor_invoke_config",
+            function_name=names.function("processor"),
+            maximum_retry_attempts=settings.async_maximum_retry_attempts,
+            maximum_event_age_s=settings.async_maximum_event_age_s,
+            depends_on=(function_name("processor"),),
+        ),
+        m.EventSourceMapping(
+            name="audit_stream_mapping",
+            function_name=names.function("audit"),
+            source_arn=Ref("table", "stream_arn"),
+            batch_size=settings.stream_batch_size,
+            maximum_retry_attempts=settings.stream_maximum_retry_attempts,
+            bisect_on_error=True,
+            report_batch_item_failures=True,
+            on_failure_arn=Ref("audit_dlq", "arn"),
+            starting_position="LATEST",
+            depends_on=(function_name("audit"),),
+        ),
+        m.LambdaPermission(
+            name="receiver_api_permission",
+            function_name=names.function("receiver"),
+            statement_id="webhookctl-api-invoke",
+            principal="apigateway.amazonaws.com",
+            source_arn=Ref("rest_api", "execute_arn", "/*/POST/webhook/*"),
+            depends_on=(function_name("receiver"),),
+        ),
+    ]
+    receiver_arn = arns.functions["receiver"]
+    route = m.ApiRoutes(
+        name="api_routes",
+        rest_api_id=Ref("rest_api", "id"),
+        path=WEBHOOK_PATH,
+        http_method="POST",
+        integration_uri=f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{receiver_arn}/invocations",
+        stage_name=STAGE_NAME,
+        depends_on=(function_name("receiver"),),
+    )
+    resources += [
+        route,
+        m.Stage(
+            name="api_stage",
+            rest_api_id=Ref("rest_api", "id"),
+            stage_name=STAGE_NAME,
+            deployment_description=deployment_description(route),
+            rate_limit=float(settings.api_rate_limit),
+            burst_limit=settings.api_burst_limit,
+            tracing_enabled=True,
+            access_log_arn=Ref("api_access_log_group", "arn"),
+            access_log_format=ACCESS_LOG_FORMAT,
+            tags=tags,
+            depends_on=("api_routes", "receiver_api_permission"),
+        ),
+        m.WebAcl(
+            name="web_acl",
+            acl_name=names.web_acl,
+            rule_name=f"{settings.prefix}-per-ip-rate-{settings.env}",
+            rate_limit=settings.waf_rate_limit,
+            window_s=settings.waf_window_s,
+            tags=tags,
+        ),
+        m.WebAclAssociation(name="web_acl_association", web_acl_arn=Ref("web_acl", "arn"), resource_arn=Ref("api_stage", "arn")),
+    ]
+    resources += _alarms(settings, names, tags)
+    return resources
+
+
+def _log_group(logical: str, group: str, settings: Settings, tags: dict[str, str]) -> m.LogGroup:
+    return m.LogGroup(name=logical, group_name=group, retention_days=settings.log_retention_days, kms_key_arn=KEY, tags=tags)
+
+
+def _function(
+    key: str, settings: Settings, names: Names, artifacts: Artifacts | None, reserved: int | None, tags: dict[str, str]
+) -> m.Function:
+    return m.Function(
+        name=function_name(key),
+        key=key,
+        function_name=names.function(key),
+        role_arn=Ref(f"role_{key}", "arn"),
+        runtime=settings.runtime,
+        architecture=settings.architecture,
+        handler=HANDLER,
+        artifact=artifacts.functions[key] if artifacts else None,
+        layers=(Ref("layer", "arn"),),
+        memory_mb=settings.functions[key].memory_mb,
+        timeout_s=settings.functions[key].timeout_s,
+        environment=environment(key, settings, names),
+        kms_key_arn=KEY,
+        tracing_mode="Active",
+        dead_letter_arn=Ref("processor_dlq", "arn") if key == "processor" else None,
+        reserved_concurrency=reserved,
+        tags=tags,
+        depends_on=(log_group_name(key),),
+    )
+
+
+def environment(key: str, settings: Settings, names: Names) -> dict[str, Any]:
+    """The function's environment variables (values may be Refs)."""
+    common: dict[str, Any] = {"WEBHOOKCTL_ENV": settings.env, "LOG_LEVEL": "INFO", "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"}
+    if key == "receiver":
+        return {
+            **common,
+            "EVENTS_TABLE": names.table,
+            "PROCESSOR_FUNCTION": names.function("processor"),
+            "SECRET_ID": Ref("secret", "arn"),
+            "MAX_BODY_BYTES": str(settings.max_body_bytes),
+            "PROVIDERS_ENABLED": ",".join(settings.providers_enabled),
+            "PROVIDER_SETTINGS": json.dumps(provider_settings(settings), sort_keys=True, separators=(",", ":")),
+            "WEBHOOK_URL_BASE": Ref("rest_api", "webhook_url_base"),
+            "SECRETS_TTL_S": str(SECRETS_TTL_S),
+            "DUPLICATE_GRACE_S": str(DUPLICATE_GRACE_S),
+        }
+    if key == "processor":
+        return {**common, "EVENTS_TABLE": names.table}
+    return {**common, "AUDIT_LOG_GROUP": names.audit_log_group}
+
+
+def provider_settings(settings: Settings) -> dict[str, Any]:
+    """Non-secret provider settings from the config (secrets live in Secrets Manager)."""
+    result: dict[str, Any] = {}
+    if settings.square_notification_url:
+        result["square"] = {"notification_url": settings.square_notification_url}
+    paypal: dict[str, Any] = {}
+    if settings.paypal_webhook_id:
+        paypal["webhook_id"] = settings.paypal_webhook_id
+    if settings.paypal_cert_file:
+        try:
+            paypal["certificates"] = [settings.paypal_cert_file.read_text()]
+        except OSError as exc:
+            raise UsageError(f"config key 'providers.paypal.cert_file': cannot read {settings.paypal_cert_file}: {exc.strerror}") from None
+    if paypal:
+        result["paypal"] = paypal
+    return result
+
+
+def _alarms(settings: Settings, names: Names, tags: dict[str, str]) -> list[m.Alarm]:
+    topic = Ref("alerts_topic", "arn")
+
+    def alarm(logical: str, what: str, description: str, namespace: str, metric: str, dimensions: dict[str, str], statistic: str, depends: str) -> m.Alarm:
+        return m.Alarm(
+            name=logical,
+            alarm_name=names.alarm(what),
+            description=description,
+            namespace=namespace,
+            metric_name=metric,
+            dimensions=dimensions,
+            statistic=statistic,
+            period_s=60,
+            evaluation_periods=1,
+            threshold=0.0,
+            comparison="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            topic_arn=topic,
+            tags=tags,
+            depends_on=(depends,),
+        )
+
+    alarms = [
+        alarm(f"alarm_{queue}", queue.replace("_", "-"), f"messages are waiting in {queue_name}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": queue_name}, "Maximum", queue)
+        for queue, queue_name in (("processor_dlq", names.processor_dlq), ("audit_dlq", names.audit_dlq))
+    ]
+    alarms += [
+        alarm(f"alarm_{key}_errors", f"{key}-errors", f"{names.function(key)} reported errors", "AWS/Lambda", "Errors", {"FunctionName": names.function(key)}, "Sum", function_name(key))
+        for key in FUNCTIONS
+    ]
+    alarms.append(
+        alarm("alarm_api_5xx", "api-5xx", f"{names.rest_api} answered 5xx", "AWS/ApiGateway", "5XXError", {"ApiName": names.rest_api, "Stage": STAGE_NAME}, "Sum", "api_stage")
+    )
+    return alarms

@@ -1,0 +1,287 @@
+"""Desired state: one small frozen dataclass per resource, with a stable logical name.
+
+Dependencies are explicit: `depends_on` names resources that must exist first, and every
+`Ref` inside a model adds the resource it points to (see `dependencies`).
+Values that are only known once another resource exists are `Ref`s, resolved at apply time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from webhookctl.provision.references import references
+
+
+@dataclass(frozen=True)
+class CodeArtifact:
+    """A zip to upload: its path and the hex sha256 of its bytes."""
+
+    path: Path
+    sha256: str
+
+    @property
+    def lambda_code_sha256(self) -> str:
+        """The form Lambda reports as CodeSha256 (base64 of the raw digest)."""
+        import base64
+
+        return base64.b64encode(bytes.fromhex(self.sha256)).decode()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resource:
+    name: str
+    depends_on: tuple[str, ...] = ()
+    TYPE: ClassVar[str] = "resource"
+
+    @property
+    def type(self) -> str:
+        return self.TYPE
+
+
+def dependencies(model: Resource) -> set[str]:
+    """Explicit dependencies plus every resource a Ref inside the model points to."""
+    return set(model.depends_on) | references(model) - {model.name}
+
+
+@dataclass(frozen=True, kw_only=True)
+class KmsKey(Resource):
+    TYPE: ClassVar[str] = "kms_key"
+    alias: str
+    description: str
+    policy: dict[str, Any]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogGroup(Resource):
+    TYPE: ClassVar[str] = "log_group"
+    group_name: str
+    retention_days: int
+    kms_key_arn: Any
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Table(Resource):
+    TYPE: ClassVar[str] = "dynamodb_table"
+    table_name: str
+    hash_key: str
+    ttl_attribute: str
+    stream_view_type: str
+    kms_key_arn: Any
+    point_in_time_recovery: bool
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Queue(Resource):
+    TYPE: ClassVar[str] = "sqs_queue"
+    queue_name: str
+    retention_s: int
+    kms_key_arn: Any
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Topic(Resource):
+    TYPE: ClassVar[str] = "sns_topic"
+    topic_name: str
+    kms_key_arn: Any
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Secret(Resource):
+    """The env's provider-secret document; `generate_for` lists providers that get test material when missing."""
+
+    TYPE: ClassVar[str] = "secret"
+    secret_name: str
+    description: str
+    kms_key_arn: Any
+    generate_for: tuple[str, ...]
+    recovery_window_days: int | None  # None: `down` deletes at once (non-protected envs)
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Role(Resource):
+    TYPE: ClassVar[str] = "iam_role"
+    role_name: str
+    assume_role_policy: dict[str, Any]
+    inline_policy_name: str
+    inline_policy: dict[str, Any]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Layer(Resource):
+    """A layer version is published only when no version carries `content_hash` in its Description."""
+
+    TYPE: ClassVar[str] = "lambda_layer"
+    layer_name: str
+    artifact: CodeArtifact | None  # None: not needed (down, status, outputs)
+    content_hash: str | None
+    runtimes: tuple[str, ...]
+    architectures: tuple[str, ...]
+
+    @property
+    def description(self) -> str:
+        return f"sha256:{self.content_hash}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Function(Resource):
+    TYPE: ClassVar[str] = "lambda_function"
+    key: str
+    function_name: str
+    role_arn: Any
+    runtime: str
+    architecture: str
+    handler: str
+    artifact: CodeArtifact | None
+    layers: tuple[Any, ...]
+    memory_mb: int
+    timeout_s: int
+    environment: dict[str, Any]
+    kms_key_arn: Any
+    tracing_mode: str
+    dead_letter_arn: Any | None
+    reserved_concurrency: int | None
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventInvokeConfig(Resource):
+    TYPE: ClassVar[str] = "lambda_event_invoke_config"
+    function_name: str
+    maximum_retry_attempts: int
+    maximum_event_age_s: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventSourceMapping(Resource):
+    TYPE: ClassVar[str] = "lambda_event_source_mapping"
+    function_name: str
+    source_arn: Any
+    batch_size: int
+    maximum_retry_attempts: int
+    bisect_on_error: bool
+    report_batch_item_failures: bool
+    on_failure_arn: Any
+    starting_position: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LambdaPermission(Resource):
+    TYPE: ClassVar[str] = "lambda_permission"
+    function_name: str
+    statement_id: str
+    principal: str
+    source_arn: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestApi(Resource):
+    TYPE: ClassVar[str] = "rest_api"
+    api_name: str
+    description: str
+    endpoint_type: str
+    stage_name: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiRoutes(Resource):
+    """The resource tree `path` with one method and its Lambda proxy integration."""
+
+    TYPE: ClassVar[str] = "api_routes"
+    rest_api_id: Any
+    path: str  # e.g. /webhook/{provider}
+    http_method: str
+    integration_uri: str
+    stage_name: str  # the stage to redeploy after a route is corrected
+
+    @property
+    def fingerprint(self) -> str:
+        import hashlib
+
+        text = f"{self.path} {self.http_method} AWS_PROXY {self.integration_uri}"
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage(Resource):
+    """A stage plus the deployment it serves; `deployment_description` marks which routes it snapshots."""
+
+    TYPE: ClassVar[str] = "api_stage"
+    rest_api_id: Any
+    stage_name: str
+    deployment_description: str
+    rate_limit: float
+    burst_limit: int
+    tracing_enabled: bool
+    access_log_arn: Any
+    access_log_format: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebAcl(Resource):
+    TYPE: ClassVar[str] = "waf_web_acl"
+    acl_name: str
+    rule_name: str
+    rate_limit: int
+    window_s: int
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebAclAssociation(Resource):
+    TYPE: ClassVar[str] = "waf_association"
+    web_acl_arn: Any
+    resource_arn: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class Alarm(Resource):
+    TYPE: ClassVar[str] = "cloudwatch_alarm"
+    alarm_name: str
+    description: str
+    namespace: str
+    metric_name: str
+    dimensions: dict[str, str]
+    statistic: str
+    period_s: int
+    evaluation_periods: int
+    threshold: float
+    comparison: str
+    treat_missing_data: str
+    topic_arn: Any
+    tags: dict[str, str]
+
+
+MODEL_TYPES: tuple[type[Resource], ...] = (
+    KmsKey,
+    LogGroup,
+    Table,
+    Queue,
+    Topic,
+    Secret,
+    Role,
+    Layer,
+    Function,
+    EventInvokeConfig,
+    EventSourceMapping,
+    LambdaPermission,
+    RestApi,
+    ApiRoutes,
+    Stage,
+    WebAcl,
+    WebAclAssociation,
+    Alarm,
+)
+
+# Fields that never take part in a diff (they identify the resource or wire the graph).
+NOT_DIFFED = {"name", "depends_on"}

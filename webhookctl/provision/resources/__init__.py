@@ -1,0 +1,1 @@
+"""One module per resource type, each with discover / diff / create / update / delete."""

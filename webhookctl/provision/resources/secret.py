@@ -1,0 +1,124 @@
+"""The env's one Secrets Manager secret of provider signing material, encrypted with the CMK.
+
+`up` never overwrites material that exists; in non-protected envs it generates test
+material for each enabled provider that has none, so `send-test` works at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from webhookctl.provision.models import Secret
+from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+
+
+def discover(target: Any, model: Secret) -> Observed | None:
+    client = target.client("secretsmanager")
+    try:
+        described = client.describe_secret(SecretId=model.secret_name)
+    except ClientError as exc:
+        if is_not_found(exc):
+            return None
+        raise
+    pending = described.get("DeletedDate") is not None
+    providers: list[str] = []
+    if not pending:
+        providers = sorted(_document(client, model.secret_name))
+    return Observed(
+        outputs={"arn": described["ARN"], "name": model.secret_name},
+        state={
+            "pending_deletion": pending,
+            "kms_key": described.get("KmsKeyId"),
+            "description": described.get("Description", ""),
+            "providers": providers,
+            "tags": {t["Key"]: t["Value"] for t in described.get("Tags", [])},
+        },
+    )
+
+
+def _document(client: Any, secret_id: str) -> dict[str, Any]:
+    from webhook_signatures import material
+
+    try:
+        text = client.get_secret_value(SecretId=secret_id).get("SecretString")
+    except ClientError as exc:
+        if is_not_found(exc):  # a secret with no value yet
+            return {}
+        raise
+    try:
+        return material.load_document(text)
+    except ValueError:
+        return {}
+
+
+def _missing(model: Secret, have: list[str]) -> list[str]:
+    return [p for p in model.generate_for if p not in have]
+
+
+def diff(target: Any, model: Secret, observed: Observed) -> list[Difference]:
+    state = observed.state
+    differences: list[Difference] = []
+    compare(differences, "pending_deletion", state["pending_deletion"], False)
+    compare(differences, "kms_key", state["kms_key"], model.kms_key_arn)
+    compare(differences, "description", state["description"], model.description)
+    missing = _missing(model, state["providers"])
+    if missing:
+        differences.append(Difference("material", "none for " + ", ".join(missing), "generated test material"))
+    compare_tags(differences, state["tags"], model.tags)
+    return differences
+
+
+def _generated(providers: list[str] | tuple[str, ...], document: dict[str, Any]) -> dict[str, Any]:
+    from webhook_signatures import material
+
+    merged = dict(document)
+    for provider in providers:
+        merged.setdefault(provider, material.generate(provider))
+    return merged
+
+
+def create(target: Any, model: Secret) -> dict[str, Any]:
+    from webhook_signatures import material
+
+    client = target.client("secretsmanager")
+    request: dict[str, Any] = {
+        "Name": model.secret_name,
+        "Description": model.description,
+        "KmsKeyId": model.kms_key_arn,
+        "Tags": tag_list(model.tags),
+    }
+    if model.generate_for:
+        request["SecretString"] = material.dump_document(_generated(model.generate_for, {}))
+    arn = client.create_secret(**request)["ARN"]
+    return {"arn": arn, "name": model.secret_name}
+
+
+def update(target: Any, model: Secret, observed: Observed, differences: list[Difference]) -> dict[str, Any]:
+    from webhook_signatures import material
+
+    client = target.client("secretsmanager")
+    props = {d.property for d in differences}
+    if "pending_deletion" in props:
+        client.restore_secret(SecretId=model.secret_name)
+    if props & {"kms_key", "description"}:
+        client.update_secret(SecretId=model.secret_name, KmsKeyId=model.kms_key_arn, Description=model.description)
+    if "material" in props or ("pending_deletion" in props and model.generate_for):
+        # Re-read just before writing: material set meanwhile is kept, never overwritten.
+        document = _document(client, model.secret_name)
+        if _missing(model, sorted(document)):
+            client.put_secret_value(SecretId=model.secret_name, SecretString=material.dump_document(_generated(model.generate_for, document)))
+    if "tags" in props:
+        client.tag_resource(SecretId=model.secret_name, Tags=tag_list(model.tags))
+    return dict(observed.outputs)
+
+
+def delete(target: Any, model: Secret, observed: Observed) -> None:
+    client = target.client("secretsmanager")
+    if observed.state["pending_deletion"]:
+        return
+    if model.recovery_window_days is None:
+        ignore_missing(lambda: client.delete_secret(SecretId=model.secret_name, ForceDeleteWithoutRecovery=True))
+    else:
+        ignore_missing(lambda: client.delete_secret(SecretId=model.secret_name, RecoveryWindowInDays=model.recovery_window_days))

@@ -1,0 +1,117 @@
+"""The API stage and the deployment it serves: throttling, X-Ray tracing, JSON access logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from webhookctl.provision.models import Stage
+from webhookctl.provision.references import UNKNOWN
+from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found
+
+# CloudWatch access-log line, one JSON object per request.
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime",'
+    '"httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","path":"$context.path",'
+    '"status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength",'
+    '"integrationLatency":"$context.integrationLatency","wafResponseCode":"$context.wafResponseCode",'
+    '"xrayTraceId":"$context.xrayTraceId"}'
+)
+
+
+def stage_arn(target: Any, api_id: str, stage: str) -> str:
+    return f"arn:{target.partition}:apigateway:{target.region}::/restapis/{api_id}/stages/{stage}"
+
+
+def discover(target: Any, model: Stage) -> Observed | None:
+    if model.rest_api_id is UNKNOWN:
+        return None
+    client = target.client("apigateway")
+    try:
+        stage = client.get_stage(restApiId=model.rest_api_id, stageName=model.stage_name)
+    except ClientError as exc:
+        if is_not_found(exc):
+            return None
+        raise
+    description = None
+    if stage.get("deploymentId"):
+        deployment = ignore_missing(lambda: client.get_deployment(restApiId=model.rest_api_id, deploymentId=stage["deploymentId"]))
+        description = (deployment or {}).get("description")
+    throttle = (stage.get("methodSettings") or {}).get("*/*", {})
+    access = stage.get("accessLogSettings") or {}
+    return Observed(
+        outputs={"arn": stage_arn(target, model.rest_api_id, model.stage_name), "name": model.stage_name},
+        state={
+            "deployment": description,
+            "rate_limit": throttle.get("throttlingRateLimit"),
+            "burst_limit": throttle.get("throttlingBurstLimit"),
+            "tracing": stage.get("tracingEnabled", False),
+            "access_log_arn": access.get("destinationArn"),
+            "access_log_format": access.get("format"),
+            "tags": stage.get("tags", {}),
+        },
+    )
+
+
+def diff(target: Any, model: Stage, observed: Observed) -> list[Difference]:
+    state = observed.state
+    differences: list[Difference] = []
+    compare(differences, "deployment", state["deployment"], model.deployment_description)
+    compare(differences, "throttling_rate_limit", _number(state["rate_limit"]), float(model.rate_limit))
+    compare(differences, "throttling_burst_limit", state["burst_limit"], model.burst_limit)
+    compare(differences, "tracing", state["tracing"], model.tracing_enabled)
+    compare(differences, "access_log_arn", state["access_log_arn"], model.access_log_arn)
+    compare(differences, "access_log_format", state["access_log_format"], model.access_log_format)
+    compare_tags(differences, state["tags"], model.tags)
+    return differences
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _patches(model: Stage, props: set[str]) -> list[dict[str, str]]:
+    patches = []
+    if "throttling_rate_limit" in props:
+        patches.append({"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(model.rate_limit)})
+    if "throttling_burst_limit" in props:
+        patches.append({"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(model.burst_limit)})
+    if "tracing" in props:
+        patches.append({"op": "replace", "path": "/tracingEnabled", "value": "true" if model.tracing_enabled else "false"})
+    if props & {"access_log_arn", "access_log_format"}:
+        patches.append({"op": "replace", "path": "/accessLogSettings/destinationArn", "value": model.access_log_arn})
+        patches.append({"op": "replace", "path": "/accessLogSettings/format", "value": model.access_log_format})
+    return patches
+
+
+def create(target: Any, model: Stage) -> dict[str, Any]:
+    client = target.client("apigateway")
+    deployment = client.create_deployment(restApiId=model.rest_api_id, description=model.deployment_description)
+    client.create_stage(
+        restApiId=model.rest_api_id,
+        stageName=model.stage_name,
+        deploymentId=deployment["id"],
+        tracingEnabled=model.tracing_enabled,
+        tags=dict(model.tags),
+    )
+    everything = {"throttling_rate_limit", "throttling_burst_limit", "access_log_arn"}
+    client.update_stage(restApiId=model.rest_api_id, stageName=model.stage_name, patchOperations=_patches(model, everything))
+    return {"arn": stage_arn(target, model.rest_api_id, model.stage_name), "name": model.stage_name}
+
+
+def update(target: Any, model: Stage, observed: Observed, differences: list[Difference]) -> dict[str, Any]:
+    client = target.client("apigateway")
+    props = {d.property for d in differences}
+    if "deployment" in props:
+        client.create_deployment(restApiId=model.rest_api_id, stageName=model.stage_name, description=model.deployment_description)
+    patches = _patches(model, props)
+    if patches:
+        client.update_stage(restApiId=model.rest_api_id, stageName=model.stage_name, patchOperations=patches)
+    if "tags" in props:
+        client.tag_resource(resourceArn=observed.outputs["arn"], tags=dict(model.tags))
+    return dict(observed.outputs)
+
+
+def delete(target: Any, model: Stage, observed: Observed) -> None:
+    ignore_missing(lambda: target.client("apigateway").delete_stage(restApiId=model.rest_api_id, stageName=model.stage_name))
