@@ -9,7 +9,7 @@ from rich.console import Console
 from webhookctl import exit_codes
 
 console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def info(message: str) -> None:

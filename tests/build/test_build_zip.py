@@ -1,0 +1,58 @@
+"""Deterministic zips: the same files give the same bytes, whatever their timestamps."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from webhookctl.build.deterministic_zip import FIXED_TIME, files_under, write_zip
+
+
+def _tree(root: Path) -> None:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "b.py").write_text("B = 1\n")
+    (root / "a.py").write_text("A = 1\n")
+    (root / "tool.sh").write_text("#!/bin/sh\n")
+    (root / "tool.sh").chmod(0o775)
+
+
+def test_same_files_give_the_same_bytes_despite_new_timestamps(tmp_path: Path) -> None:
+    _tree(tmp_path / "src")
+    first = write_zip(files_under(tmp_path / "src"), tmp_path / "one.zip")
+    for path in (tmp_path / "src").rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    second = write_zip(files_under(tmp_path / "src"), tmp_path / "two.zip")
+    assert first.sha256 == second.sha256
+    assert (tmp_path / "one.zip").read_bytes() == (tmp_path / "two.zip").read_bytes()
+
+
+def test_entries_are_sorted_with_fixed_time_mode_and_compression(tmp_path: Path) -> None:
+    _tree(tmp_path / "src")
+    write_zip(files_under(tmp_path / "src", "python/"), tmp_path / "out.zip")
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        infos = archive.infolist()
+    assert [i.filename for i in infos] == ["python/a.py", "python/pkg/b.py", "python/tool.sh"]
+    assert {i.date_time for i in infos} == {FIXED_TIME}
+    assert {i.compress_type for i in infos} == {zipfile.ZIP_DEFLATED}
+    modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in infos}
+    assert modes == {"python/a.py": 0o644, "python/pkg/b.py": 0o644, "python/tool.sh": 0o755}
+
+
+def test_content_change_changes_the_hash(tmp_path: Path) -> None:
+    _tree(tmp_path / "src")
+    before = write_zip(files_under(tmp_path / "src"), tmp_path / "out.zip")
+    (tmp_path / "src" / "a.py").write_text("A = 2\n")
+    after = write_zip(files_under(tmp_path / "src"), tmp_path / "out.zip")
+    assert before.sha256 != after.sha256
+    assert after.bytes == (tmp_path / "out.zip").stat().st_size
+
+
+def test_content_hash_ignores_how_the_bytes_were_compressed(tmp_path: Path, monkeypatch) -> None:
+    _tree(tmp_path / "src")
+    (tmp_path / "src" / "big.txt").write_text("".join(f"webhook {n} {n * n}\n" for n in range(5000)))
+    best = write_zip(files_under(tmp_path / "src"), tmp_path / "best.zip")
+    monkeypatch.setattr("webhookctl.build.deterministic_zip.LEVEL", 1)
+    fast = write_zip(files_under(tmp_path / "src"), tmp_path / "fast.zip")
+    assert fast.sha256 != best.sha256
+    assert fast.content_sha256 == best.content_sha256

@@ -1,0 +1,67 @@
+"""`webhookctl build`: function zips, the layer zip and the import check."""
+
+# No `from __future__ import annotations`: the shared-option decorator hands Typer real annotation objects.
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from webhookctl.cli.options import output_command
+
+
+@output_command
+def build(
+    offline: Any,
+    arch: Annotated[
+        Optional[str],
+        typer.Option("--arch", help="arm64 or x86_64 (Lambda wheels), or host (this machine, for the local cloud). Default: \\[lambda] architecture.", metavar="[arm64|x86_64|host]"),
+    ] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default .webhookctl/build/<arch>).", metavar="DIR")] = None,
+    env: Annotated[
+        Optional[str],
+        typer.Option("--env", "-e", envvar=["WEBHOOKCTL_ENV", "ENVIRONMENT_SUFFIX"], help="Env whose \\[env.NAME.*] overrides apply (default: dev)."),
+    ] = None,
+) -> None:
+    """Build the function zips and the layer zip, and check every import resolves; exit 3 when one does not."""
+    from webhookctl import exit_codes
+    from webhookctl.build import build_artifacts
+    from webhookctl.cli.console import abort, err_console
+    from webhookctl.cli.render import emit
+    from webhookctl.config import load_settings, validate_env_name
+
+    output, config = offline
+    settings = load_settings(validate_env_name(env or "dev"), config)
+    with err_console.status("building", spinner="dots") as status:
+        result = build_artifacts(settings, arch or settings.architecture, out, progress=lambda message: status.update(message))
+    emit(result, output, _render_text)
+    if not result.import_check.ok:
+        first = result.import_check.missing[0]
+        more = len(result.import_check.missing) - 1
+        abort(first.sentence() + (f"; {more} more unresolved" if more else ""), exit_codes.PREFLIGHT_FAILED, first.fix)
+
+
+def _render_text(result: Any) -> None:
+    from rich.table import Table
+
+    from webhookctl.cli.console import console
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("artifact", "size", "sha256"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("path", overflow="fold")
+    for name, artifact in [("layer", result.layer), *result.functions.items()]:
+        table.add_row(name, _size(artifact.bytes), artifact.sha256[:16], str(artifact.path))
+    how = "from cache" if result.cached else "built"
+    console.print(f"{result.arch} (Python {result.python_version}), {how} in {result.seconds:.2f}s; layer content hash {result.layer_hash}")
+    console.print(table)
+    if result.import_check.ok:
+        console.print("import check: ok (every import resolves to the stdlib, the function code or the layer)")
+        return
+    console.print(f"import check: FAILED ({len(result.import_check.missing)} unresolved)")
+    for missing in result.import_check.missing:
+        console.print(f"  {missing.sentence()}", markup=False)
+        console.print(f"    fix: {missing.fix}", markup=False)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_000_000:.2f} MB" if count >= 100_000 else f"{count / 1000:.1f} kB"
