@@ -34,31 +34,47 @@ def parse_proxy_event(event: Any) -> WebhookRequest:
     """The provider from /webhook/{provider}, the headers and the raw body bytes."""
     if not isinstance(event, dict):
         raise BadProxyEvent("the event is not an API Gateway proxy request")
-    provider = (event.get("pathParameters") or {}).get("provider")
-    if not provider:
-        path = event.get("path") or ""
+    provider = _object(event, "pathParameters").get("provider")
+    if not provider or not isinstance(provider, str):
+        path = event.get("path")
+        path = path if isinstance(path, str) else ""
         provider = path[len(WEBHOOK_PATH_PREFIX):].strip("/") if path.startswith(WEBHOOK_PATH_PREFIX) else ""
     headers = _single_value_headers(event)
     raw = event.get("body")
     if raw is None:
         body = b""
+    elif not isinstance(raw, str):
+        raise BadProxyEvent("the body is not text")
     elif event.get("isBase64Encoded"):
         try:
             body = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             raise BadProxyEvent("the body is marked base64 but is not base64") from None
     else:
-        body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    source_ip = ((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
-    return WebhookRequest(provider=provider, headers=headers, body=body, source_ip=source_ip)
+        body = raw.encode("utf-8", "surrogatepass")
+    source_ip = _object(_object(event, "requestContext"), "identity").get("sourceIp")
+    return WebhookRequest(provider=provider, headers=headers, body=body,
+                          source_ip=source_ip if isinstance(source_ip, str) else None)
+
+
+def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """parent[key] when it is a JSON object, {} when absent or null; BadProxyEvent for anything else."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadProxyEvent(f"{key} is not an object")
+    return value
 
 
 def _single_value_headers(event: dict[str, Any]) -> dict[str, str]:
-    headers = dict(event.get("headers") or {})
+    headers = dict(_object(event, "headers"))
     # A header sent only in multiValueHeaders (REST proxy sends both) still counts, with its last value.
-    for name, values in (event.get("multiValueHeaders") or {}).items():
-        if name not in headers and values:
+    for name, values in _object(event, "multiValueHeaders").items():
+        if name not in headers and isinstance(values, list) and values:
             headers[name] = values[-1]
+    if not all(isinstance(name, str) and isinstance(value, str) for name, value in headers.items()):
+        raise BadProxyEvent("a header is not text")
     return headers
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
@@ -26,6 +27,9 @@ from webhook_signatures import (
 )
 
 RECEIVED = "RECEIVED"
+# DynamoDB refuses partition keys over 2048 bytes; a longer provider id is keyed by its digest so
+# the delivery is still stored once (the full id stays in the item's event_id).
+MAX_EVENT_KEY_BYTES = 1024
 
 NOT_FOUND = WebhookResponse(404, {"message": "Not Found"})
 TOO_LARGE = WebhookResponse(413, {"message": "Payload Too Large"})
@@ -82,7 +86,7 @@ def receive_webhook(request: WebhookRequest, deps: ReceiverDeps, log: JsonLogger
             log.error("cannot verify: signing material unavailable", status=503, error=str(error))
             return UNAVAILABLE
 
-    event_key = f"{provider}#{delivery.event_id}"
+    event_key = event_key_for(provider, delivery.event_id)
     log = log.bind(event_key=event_key, event_type=delivery.event_type)
     message = {"event_key": event_key, "provider": provider, "event_id": delivery.event_id,
                "event_type": delivery.event_type}
@@ -170,3 +174,12 @@ def _age_s(item: dict[str, Any], now: float) -> float:
         return now - parse_iso_utc(item["received_at"])
     except (KeyError, TypeError, ValueError):
         return float("inf")  # unreadable: treat as overdue, re-handing off is safe
+
+
+def event_key_for(provider: str, event_id: str) -> str:
+    """`provider#event_id`, or `provider#sha256:<hex of the id>` when the id would overflow the key."""
+    key = f"{provider}#{event_id}"
+    if len(key.encode("utf-8", "surrogatepass")) <= MAX_EVENT_KEY_BYTES:
+        return key
+    digest = hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{provider}#sha256:{digest}"

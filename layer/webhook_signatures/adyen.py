@@ -119,7 +119,7 @@ class AdyenScheme:
         key = hmac_key(hmac_sha256.require_secrets(config.secrets, self.provider)[0])
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             document = None
         items = notification_items(document)
         if not items:

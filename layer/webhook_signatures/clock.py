@@ -23,7 +23,7 @@ def parse_unix_timestamp(text: str | None, what: str) -> int:
     if not text:
         raise SignatureInvalid(f"missing {what}")
     stripped = text.strip()
-    if not stripped.isdigit() or len(stripped) > 12:
+    if not (stripped.isascii() and stripped.isdigit()) or len(stripped) > 12:  # int() refuses "²"
         raise SignatureInvalid(f"{what} is not a Unix timestamp")
     return int(stripped)
 

@@ -43,8 +43,8 @@ def any_match(provided: Iterable[bytes], expected: Iterable[bytes]) -> bool:
 
 
 def as_bytes(value: str) -> bytes:
-    """A header value as bytes for compare_digest (which refuses non-ASCII str)."""
-    return value.strip().encode("utf-8", "surrogateescape")
+    """A header value as bytes for compare_digest (which refuses non-ASCII str); lone surrogates never match."""
+    return value.strip().encode("utf-8", "surrogatepass")
 
 
 def require_secrets(secrets: tuple[str, ...], provider: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ MAX_CERT_BYTES = 65536
 FETCH_TIMEOUT_S = 5.0
 _CACHE_LIMIT = 32
 _HOST = re.compile(r"^[a-z0-9.-]+$")
+_UNSENDABLE = re.compile(r"[^\x21-\x7e]")  # http.client refuses spaces, controls and non-ASCII with a ValueError
 
 _fetched: dict[str, Any] = {}  # url -> verified leaf certificate
 
@@ -43,6 +44,8 @@ CertFetcher = Callable[[str], FetchResponse]
 
 def check_cert_url(url: str) -> None:
     """Refuse any certificate URL that is not https on paypal.com or one of its subdomains."""
+    if _UNSENDABLE.search(url):
+        raise SignatureInvalid("certificate URL has characters a request line cannot carry")
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -61,6 +64,7 @@ def check_cert_url(url: str) -> None:
 
 def urllib_fetcher(url: str) -> FetchResponse:
     """The default fetcher: one GET over verified TLS, never following redirects itself."""
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -74,7 +78,7 @@ def urllib_fetcher(url: str) -> FetchResponse:
             return FetchResponse(response.status, response.read(MAX_CERT_BYTES + 1))
     except urllib.error.HTTPError as error:
         return FetchResponse(error.code, b"", error.headers.get("Location"))
-    except (urllib.error.URLError, OSError) as error:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
         raise SignatureInvalid(f"certificate could not be fetched ({type(error).__name__})") from None
 
 

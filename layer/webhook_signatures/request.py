@@ -29,7 +29,7 @@ class Request:
         if self._json is _UNPARSED:
             try:
                 self._json = json.loads(self.body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting is not JSON we read
                 self._json = _INVALID
         if self._json is _INVALID:
             raise MalformedBody()

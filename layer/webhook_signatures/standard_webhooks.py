@@ -119,7 +119,7 @@ class StandardWebhooksScheme:
         if not msg_id or not header:
             raise SignatureInvalid(f"missing {prefix}id or {prefix}signature header")
         timestamp = parse_unix_timestamp(timestamp_text, f"{prefix}timestamp")
-        prefix_bytes = f"{msg_id}.{timestamp_text.strip()}.".encode()
+        prefix_bytes = f"{msg_id}.{timestamp_text.strip()}.".encode("utf-8", "surrogatepass")
         v1, v1a = parse_signatures(header)
         if not v1 and not v1a:
             raise SignatureInvalid(f"{prefix}signature has no v1 or v1a entry")

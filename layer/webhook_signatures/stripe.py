@@ -21,7 +21,7 @@ def parse_header(value: str) -> tuple[int, list[bytes]]:
     for item in value.split(","):
         key, _, text = item.strip().partition("=")
         if key == "t":
-            if not text.isdigit() or len(text) > 12:
+            if not (text.isascii() and text.isdigit()) or len(text) > 12:  # int() refuses "²"
                 raise SignatureInvalid("Stripe-Signature has a malformed timestamp")
             timestamp = int(text)
         elif key == "v1" and text:
