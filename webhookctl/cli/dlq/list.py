@@ -1,0 +1,34 @@
+"""`webhookctl dlq list`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhookctl.aws import AwsOptions
+from webhookctl.cli.options import aws_command
+
+
+@aws_command
+def list_queues(*, opts: AwsOptions) -> None:
+    """Depth of each dead-letter queue."""
+    from webhookctl.cli.render import emit
+    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.operations.dead_letters import list_queues as run
+
+    settings = settings_for(opts)
+    ctx = connect_for(opts, settings)
+    emit(run(ctx, settings), opts.output, render_text)
+
+
+def render_text(result: Any) -> None:
+    from rich.table import Table
+
+    from webhookctl.cli.console import console
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("QUEUE", "VISIBLE", "IN FLIGHT", "URL"):
+        table.add_column(column)
+    for q in result.queues:
+        style = "red" if q.visible or q.in_flight else ""
+        table.add_row(q.queue, str(q.visible), str(q.in_flight), q.url, style=style)
+    console.print(table)

@@ -1,0 +1,87 @@
+"""`webhookctl dlq replay`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from webhookctl.aws import AwsOptions
+from webhookctl.cli.options import aws_command
+
+
+@aws_command
+def replay(
+    queue: Annotated[str, typer.Option("--queue", help="processor or audit.", metavar="[processor|audit]")] = "processor",
+    max_messages: Annotated[Optional[int], typer.Option("--max", help="Replay at most this many messages.", metavar="N")] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider", help="Only this provider's events.", metavar="P")] = None,
+    event_type: Annotated[Optional[str], typer.Option("--event-type", help="Only this event type.", metavar="T")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the candidates; change nothing.")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Replays in flight at once.", metavar="N")] = 16,
+    rate: Annotated[float, typer.Option("--rate", help="At most this many replays per second (0: no limit).", metavar="PER_S")] = 200.0,
+    *,
+    opts: AwsOptions,
+) -> None:
+    """Re-drive dead letters into the function that failed them; delete each only once it succeeded."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from webhookctl.cli.console import abort, err_console
+    from webhookctl.cli.render import emit
+    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.operations.dead_letter_replay import replay_dead_letters
+    from webhookctl.operations.dead_letters import check_queue, queue_depth
+    from webhookctl.operations.deployment import Deployment
+
+    check_queue(queue)
+    settings = settings_for(opts)
+    ctx = connect_for(opts, settings)
+    depth = queue_depth(ctx, Deployment(ctx, settings), queue)
+    total = min(depth.visible, max_messages) if max_messages else depth.visible
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(("listing" if dry_run else "replaying") + f" the {queue} DLQ", total=total or None)
+
+        def advance(result: Any) -> None:
+            bar.update(task, completed=result.candidates if dry_run else result.replayed)
+
+        result = replay_dead_letters(
+            ctx,
+            settings,
+            queue=queue,
+            max_messages=max_messages,
+            provider=provider,
+            event_type=event_type,
+            dry_run=dry_run,
+            concurrency=concurrency,
+            rate=rate,
+            progress=advance,
+        )
+    emit(result, opts.output, render_text)
+    if result.failed:
+        abort(f"{result.failed} message(s) failed again and stay in the {queue} DLQ", hint=f"see: webhookctl dlq peek --queue {queue}")
+
+
+def render_text(result: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from webhookctl.cli.console import console
+
+    if result.messages:
+        table = Table(box=None, pad_edge=False)
+        for column in ("OUTCOME", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE"):
+            table.add_column(column)
+        for m in result.messages[:50]:
+            note = m.error or ("rebuilt from the table (past the stream's retention)" if m.rebuilt else "")
+            table.add_row(m.outcome, str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", escape(note))
+        console.print(table)
+        if len(result.messages) > 50:
+            console.print(f"... and {len(result.messages) - 50} more")
+    if result.dry_run:
+        console.print(f"dry run: {result.candidates} candidate(s) in the {result.queue} DLQ; nothing changed")
+    else:
+        console.print(
+            f"{result.queue} DLQ: {result.candidates} candidate(s), {result.succeeded} replayed and deleted, "
+            f"{result.failed} failed and kept, {result.skipped} not matching; {result.seconds:.2f} s"
+        )
+    if result.rebuilt:
+        console.print(f"{result.rebuilt} batch(es) were rebuilt from the table: their stream records were past retention")

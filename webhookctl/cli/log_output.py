@@ -1,0 +1,24 @@
+"""Printing log lines as they arrive, shared by `audit tail` and `logs` (follow mode prints JSON lines)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterable
+
+from webhookctl.cli.console import console, info
+
+
+def stream_items(items: Iterable[Any], output: str, render: Callable[[Any], None]) -> int:
+    """Print each item as it comes (-o json: one JSON object per line); Ctrl-C stops cleanly."""
+    shown = 0
+    try:
+        for item in items:
+            if output == "json":
+                console.file.write(json.dumps(item.to_json()) + "\n")
+                console.file.flush()
+            else:
+                render(item)
+            shown += 1
+    except KeyboardInterrupt:
+        info("stopped")
+    return shown

@@ -1,0 +1,37 @@
+"""`webhookctl secrets list`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webhookctl.aws import AwsOptions
+from webhookctl.cli.options import aws_command
+
+
+@aws_command
+def list_secrets(*, opts: AwsOptions) -> None:
+    """Provider names and secret fingerprints; never values."""
+    from webhookctl.cli.render import emit
+    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.operations.provider_secrets import list_secrets as run
+
+    settings = settings_for(opts)
+    ctx = connect_for(opts, settings)
+    emit(run(ctx, settings), opts.output, render_text)
+
+
+def render_text(result: Any) -> None:
+    from rich.table import Table
+
+    from webhookctl.cli.console import console
+
+    table = Table(box=None, pad_edge=False, title=result.secret, title_justify="left")
+    for column in ("PROVIDER", "ENABLED", "VALID", "FINGERPRINTS (first = current)"):
+        table.add_column(column)
+    for p in result.providers:
+        shown = list(p.fingerprints)
+        if p.provider == "paypal":
+            shown = [f"webhook id {p.webhook_id or '-'}"] + [f"cert {c}" for c in p.certificates] + (["signing key set"] if p.signing_key else [])
+        count = len(p.fingerprints) or len(p.certificates)
+        table.add_row(p.provider, "yes" if p.enabled else "no", str(count) if count else "[red]none[/red]", ", ".join(shown) or "-")
+    console.print(table)
