@@ -82,8 +82,11 @@ class AwsContext:
     def _make_client(self, service: str) -> Any:
         from botocore.config import Config
 
+        # AWS throttles under load, so retry patiently there; a local or custom endpoint that
+        # refuses connections is down, and eight backed-off attempts only hide that for a minute.
+        attempts = 8 if self.endpoint_url is None else 3
         config = Config(
-            retries={"mode": "standard", "max_attempts": 8},
+            retries={"mode": "standard", "max_attempts": attempts},
             max_pool_connections=32,
             connect_timeout=5,
             read_timeout=60,

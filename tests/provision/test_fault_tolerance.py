@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import pytest
 
-from webhookctl.aws import AwsContext, is_read_operation
+from tests.faults.dying_context import Died, DyingContext, env_inventory
+from webhookctl.names import Names
 from webhookctl.provision import deploy, teardown
 from webhookctl.provision.apply import ApplyError
 
 COLD_UP_WRITES = 49  # mutating calls of a cold `up` with the default settings (asserted below)
-
-
-class Died(Exception):
-    """Stands for the process dying right after an API call returned."""
-
-
-@dataclass
-class DyingContext(AwsContext):
-    """Raises after the Nth mutating call has completed (the call took effect)."""
-
-    die_after: int = 0
-    writes_done: int = 0
-
-    def _make_client(self, service: str) -> Any:
-        client = super()._make_client(service)
-
-        def after(model: Any, **_: Any) -> None:
-            if is_read_operation(model.name):
-                return
-            with self._lock:
-                self.writes_done += 1
-                if self.writes_done == self.die_after:
-                    raise Died(f"died after write {self.die_after}: {service}:{model.name}")
-
-        client.meta.events.register("after-call.*.*", after)
-        return client
 
 
 def test_cold_up_write_count_is_what_the_fault_test_covers(new_context, settings, artifacts):
@@ -59,3 +31,4 @@ def test_up_converges_after_dying_at_any_write(die_after, new_context, settings,
     assert not deploy.plan(ctx, settings, artifacts).pending  # converged: a further `up` would write nothing
 
     assert teardown.teardown(ctx, settings).remaining == []
+    assert env_inventory(ctx.client, Names(settings.prefix, settings.env)) == []

@@ -21,44 +21,47 @@ app = typer.Typer(
 )
 
 # --- command registration (help order); command modules import nothing heavy at top level ---
-from webhookctl.cli import build as _build  # noqa: E402
+from webhookctl.cli import (  # noqa: E402
+    audit,
+    build,
+    dlq,
+    down,
+    events,
+    local,
+    logs,
+    outputs,
+    plan,
+    preflight,
+    secrets,
+    send_test,
+    sign,
+    status,
+    up,
+    verify,
+)
 
-app.command("build")(_build.build)
-from webhookctl.cli import sign as _sign  # noqa: E402
-from webhookctl.cli import verify as _verify  # noqa: E402
-
-app.command("sign")(_sign.sign)
-app.command("verify")(_verify.verify)
-from webhookctl.cli import preflight as _preflight  # noqa: E402
-
-app.command("preflight")(_preflight.preflight)
-from webhookctl.cli import down as _down  # noqa: E402
-from webhookctl.cli import outputs as _outputs  # noqa: E402
-from webhookctl.cli import plan as _plan  # noqa: E402
-from webhookctl.cli import status as _status  # noqa: E402
-from webhookctl.cli import up as _up  # noqa: E402
-
-app.command("plan")(_plan.plan)
-app.command("up")(_up.up)
-app.command("down")(_down.down)
-app.command("status")(_status.status)
-app.command("outputs")(_outputs.outputs)
-from webhookctl.cli import local as _local  # noqa: E402
-
-app.add_typer(_local.app, name="local")
-from webhookctl.cli import audit as _audit  # noqa: E402
-from webhookctl.cli import dlq as _dlq  # noqa: E402
-from webhookctl.cli import events as _events  # noqa: E402
-from webhookctl.cli import logs as _logs  # noqa: E402
-from webhookctl.cli import secrets as _secrets  # noqa: E402
-from webhookctl.cli import send_test as _send_test  # noqa: E402
-
-app.add_typer(_secrets.app, name="secrets")
-app.command("send-test")(_send_test.send_test)
-app.add_typer(_events.app, name="events")
-app.add_typer(_dlq.app, name="dlq")
-app.add_typer(_audit.app, name="audit")
-app.command("logs")(_logs.logs)
+for _name, _command in (
+    ("preflight", preflight.preflight),
+    ("plan", plan.plan),
+    ("up", up.up),
+    ("down", down.down),
+    ("status", status.status),
+    ("outputs", outputs.outputs),
+    ("build", build.build),
+    ("send-test", send_test.send_test),
+    ("logs", logs.logs),
+    ("sign", sign.sign),
+    ("verify", verify.verify),
+):
+    app.command(_name)(_command)
+for _name, _group in (
+    ("events", events.app),
+    ("dlq", dlq.app),
+    ("audit", audit.app),
+    ("secrets", secrets.app),
+    ("local", local.app),
+):
+    app.add_typer(_group, name=_name)
 # --- end of command registration ---
 
 
