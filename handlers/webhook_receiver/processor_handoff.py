@@ -24,5 +24,10 @@ class LambdaHandoff:
             )
         except Exception as error:
             raise HandoffFailed(f"{type(error).__name__}: {error}") from error
+        payload = response.get("Payload")
+        if payload is not None:
+            # Reading the (empty) body returns the keep-alive connection to the client's pool;
+            # left unread, every hand-off opens and closes a new TCP connection.
+            payload.read()
         if response.get("StatusCode") != 202:
             raise HandoffFailed(f"Lambda answered {response.get('StatusCode')} to an asynchronous invoke")

@@ -22,11 +22,16 @@ def moto_app() -> WsgiApp:
 class LocalCloudApp:
     """Runs each request through the overlays in order; the first answer wins, else moto answers."""
 
-    def __init__(self, overlays: Sequence[Overlay], backend: WsgiApp):
+    def __init__(self, overlays: Sequence[Overlay], backend: WsgiApp, direct: Any = None):
         self.overlays = tuple(overlays)
         self.backend = backend
+        self.direct = direct  # JsonProtocolRoutes: calls no overlay acts on, straight to moto's service app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if self.direct is not None:
+            answer = self.direct.serve(environ, start_response)
+            if answer is not None:
+                return answer
         request = Request(environ)
         # Overlays may read the body; buffer it once so moto can read it again.
         body = request.get_data(cache=True)

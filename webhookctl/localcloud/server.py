@@ -39,7 +39,9 @@ class PortInUse(OSError):
 def build_app(config: ServerConfig) -> tuple[Any, list[Any]]:
     """The WSGI app with the Lambda runtime, and the objects to start and shut down with it."""
     from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
+    from webhookctl.localcloud.moto_tuning import cache_action_method_names
 
+    cache_action_method_names()
     runtime = LambdaRuntime(
         RuntimeConfig(
             account_concurrency=config.account_concurrency,
@@ -66,7 +68,13 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     overlays.append(data_plane)
     if lambda_overlay is not None:
         overlays.append(lambda_overlay)
-    return LocalCloudApp(overlays, moto_app()), data_plane
+    backend = moto_app()
+    direct = None
+    if latency_ms <= 0:  # with added latency every AWS call must pass the latency overlay
+        from webhookctl.localcloud.json_routes import JsonProtocolRoutes
+
+        direct = JsonProtocolRoutes(backend, on_table_write=getattr(runtime, "table_written", None))
+    return LocalCloudApp(overlays, backend, direct), data_plane
 
 
 class HttpServer:

@@ -49,7 +49,7 @@ class QueuedEvent:
     last_response: bytes = b""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)  # the retry heap orders by (due, order)
 class Retry:
     due: float
     order: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
 from webhookctl.localcloud.lambda_runtime.function_logs import FunctionLogs
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, reserved_concurrency_by_function
 from webhookctl.localcloud.lambda_runtime.worker import Worker, WorkerReply, new_log_stream_name
+from webhookctl.localcloud.lambda_runtime.worker_pool import WorkerPool
 
 # A fresh worker also imports the handler module: AWS gives the init phase its own 10 s.
 INIT_ALLOWANCE_S = 10.0
@@ -40,10 +40,7 @@ class FunctionExecutor:
         self.limits = ConcurrencyLimits(config.account_concurrency)
         self.code = CodeCache(config.code_cache_dir)
         self.logs = FunctionLogs()
-        self._lock = threading.Lock()
-        self._idle: dict[str, list[Worker]] = {}
-        self._current_key: dict[str, str] = {}  # function arn -> worker key of its latest config
-        self._busy: set[Worker] = set()
+        self.pool: WorkerPool[Worker] = WorkerPool(config.pool_limits)
 
     # -- invocation -------------------------------------------------------------------------
 
@@ -69,6 +66,7 @@ class FunctionExecutor:
         if cold:
             events.append([function_logs.now_ms(), f"INIT_START Runtime Version: {spec.runtime}.local\tRuntime Version ARN: local"])
             init = worker.read_init(INIT_ALLOWANCE_S)
+            self.pool.started(worker, time.monotonic() - worker.spawned_at)
             events.extend(init.header.get("logs", []))
         events.append([function_logs.now_ms(), function_logs.start_line(request_id, spec.version)])
         started = time.monotonic()
@@ -139,28 +137,18 @@ class FunctionExecutor:
     # -- warm workers -----------------------------------------------------------------------
 
     def _worker_for(self, spec: FunctionSpec) -> tuple[Worker, bool]:
+        """A warm worker (waiting for one when the pool says so), or a new one: (worker, cold)."""
         key = spec.worker_key
-        stale: list[Worker] = []
-        with self._lock:
-            previous = self._current_key.get(spec.qualified_arn)
-            if previous != key:
-                self._current_key[spec.qualified_arn] = key
-                if previous is not None:
-                    stale = self._idle.pop(previous, [])
-            idle = self._idle.get(key)
-            worker = idle.pop() if idle else None
-            if worker is not None:
-                self._busy.add(worker)
+        worker, stale = self.pool.acquire(spec.qualified_arn, key)
         for old in stale:
             old.stop()
-        if worker is not None and worker.alive:
-            return worker, False
         if worker is not None:
-            self._discard(worker)
-        worker = self._spawn(spec)
-        with self._lock:
-            self._busy.add(worker)
-        return worker, True
+            return worker, False
+        try:
+            return self._spawn(spec), True
+        except BaseException:
+            self.pool.start_failed(key)
+            raise
 
     def _spawn(self, spec: FunctionSpec) -> Worker:
         import_path = self.code.import_path(spec)
@@ -199,50 +187,25 @@ class FunctionExecutor:
         return env
 
     def _release(self, worker: Worker, healthy: bool) -> None:
-        with self._lock:
-            self._busy.discard(worker)
-            keep = healthy and worker.alive and worker.key in self._current_key.values()
-            if keep:
-                self._idle.setdefault(worker.key, []).append(worker)
-        if not keep:
+        if not self.pool.release(worker, healthy):
             worker.stop()
-
-    def _discard(self, worker: Worker) -> None:
-        with self._lock:
-            self._busy.discard(worker)
-        worker.stop()
 
     def stop_function(self, name: str) -> int:
         """Stop every idle worker of a function (DeleteFunction); busy ones stop when they finish."""
-        stopped: list[Worker] = []
-        with self._lock:
-            for arn in [arn for arn in self._current_key if arn.split(":")[6] == name]:
-                key = self._current_key.pop(arn)
-                stopped += self._idle.pop(key, [])
+        stopped = self.pool.remove_function(name)
         for worker in stopped:
             worker.stop()
         return len(stopped)
 
     def reap_idle(self) -> None:
-        cutoff = time.monotonic() - self.config.idle_worker_ttl_s
-        expired: list[Worker] = []
-        with self._lock:
-            for key, workers in self._idle.items():
-                expired += [w for w in workers if w.last_used < cutoff or not w.alive]
-                workers[:] = [w for w in workers if w.last_used >= cutoff and w.alive]
-        for worker in expired:
+        for worker in self.pool.expire_idle(time.monotonic() - self.config.idle_worker_ttl_s):
             worker.stop()
 
     def workers(self) -> list[Worker]:
-        with self._lock:
-            return [w for workers in self._idle.values() for w in workers] + list(self._busy)
+        return self.pool.workers()
 
     def shutdown(self) -> None:
-        with self._lock:
-            workers = [w for ws in self._idle.values() for w in ws] + list(self._busy)
-            self._idle.clear()
-            self._current_key.clear()
-        for worker in workers:
+        for worker in self.pool.clear():
             worker.stop()
 
 

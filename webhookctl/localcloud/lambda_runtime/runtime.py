@@ -13,6 +13,7 @@ from webhookctl.localcloud.lambda_runtime.async_invocations import AsyncInvoker,
 from webhookctl.localcloud.lambda_runtime.chaos import Chaos
 from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
 from webhookctl.localcloud.lambda_runtime.destinations import DeadLetterConfigs
+from webhookctl.localcloud.lambda_runtime.doorbell import Doorbell
 from webhookctl.localcloud.lambda_runtime.execution import Execution, FunctionExecutor
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, load_function
 from webhookctl.localcloud.lambda_runtime.results import InvalidParameterValue, InvokeResult
@@ -30,6 +31,8 @@ class LambdaRuntime:
         self.dead_letters = DeadLetterConfigs()
         self.executor = FunctionExecutor(config, self.chaos)
         self.async_invoker = AsyncInvoker(config, self.executor, self.dead_letters)
+        # Rung after every DynamoDB write the server answers, so stream pollers sleep until there is news.
+        self.stream_doorbell = Doorbell()
         from webhookctl.localcloud.lambda_runtime.event_source_mappings import EventSourceMappings
 
         self.mappings = EventSourceMappings(self)
@@ -93,6 +96,10 @@ class LambdaRuntime:
 
     def clear_chaos(self) -> None:
         self.chaos.clear()
+
+    def table_written(self) -> None:
+        """A DynamoDB write was answered: stream records may have arrived."""
+        self.stream_doorbell.ring()
 
     def sync_event_source_mappings(self) -> None:
         """Take over delivery for every mapping moto holds; stop pollers of deleted mappings."""

@@ -35,14 +35,15 @@ class StreamPoller:
     # -- polling ----------------------------------------------------------------------------
 
     def _run(self) -> None:
-        interval = self.runtime.config.poll_interval_s
+        doorbell = self.runtime.stream_doorbell
         while not self.stopped.is_set():
+            seen = doorbell.rings  # read before looking, so a write during the look is not missed
             try:
                 delivered = self._poll_once()
             except Exception:  # a vanished table or a moto hiccup must not end the mapping
                 delivered = False
             if not delivered:
-                self.stopped.wait(interval)
+                doorbell.wait_past(seen, self.runtime.config.stream_idle_recheck_s)
 
     def _poll_once(self) -> bool:
         if not self.mapping.enabled:
@@ -54,15 +55,17 @@ class StreamPoller:
             self._shard = shard
             self._cursor = self._starting_index(shard)
         batch_size = int(self.mapping.batch_size or 100)
-        items = shard.items[self._cursor:self._cursor + batch_size]
-        if not items:
+        if len(shard.items) <= self._cursor:
             return False
-        window = float(self.mapping.max_batch_window or 0)
-        if window and len(items) < batch_size:
-            deadline = time.monotonic() + window
-            while len(items) < batch_size and time.monotonic() < deadline and not self.stopped.is_set():
-                self.stopped.wait(min(self.runtime.config.poll_interval_s, window))
-                items = shard.items[self._cursor:self._cursor + batch_size]
+        window = float(self.mapping.max_batch_window or 0) or self.runtime.config.stream_batch_window_s
+        deadline = time.monotonic() + window
+        doorbell = self.runtime.stream_doorbell
+        while len(shard.items) - self._cursor < batch_size and not self.stopped.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            doorbell.wait_past(doorbell.rings, remaining)
+        items = shard.items[self._cursor:self._cursor + batch_size]
         records = [self._record(item.to_json()) for item in items]
         self._deliver(shard, records)
         self._cursor += len(items)

@@ -35,7 +35,7 @@ class Worker:
         self.key = key
         self.function_name = function_name
         self.log_stream = log_stream
-        self.last_used = time.monotonic()
+        self.spawned_at = self.last_used = time.monotonic()
         self.invocations = 0
         self._stray_lock = threading.Lock()
         self._stray: list[list] = []

@@ -1,0 +1,62 @@
+"""JSON-protocol calls go straight to the moto app the dispatcher would have picked."""
+
+from __future__ import annotations
+
+import json
+
+from werkzeug.test import EnvironBuilder
+
+from webhookctl.localcloud.app import moto_app
+from webhookctl.localcloud.json_routes import JsonProtocolRoutes, target_of
+from webhookctl.localcloud.lambda_runtime.doorbell import Doorbell
+from webhookctl.localcloud.moto_tuning import cache_action_method_names
+
+AUTH = "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"
+
+
+def environ(target: str, body: dict, service: str = "dynamodb", path: str = "/") -> dict:
+    return EnvironBuilder(path=path, method="POST", data=json.dumps(body).encode(), headers={
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": AUTH.format(service=service), "Host": "127.0.0.1:4566",
+    }).get_environ()
+
+
+def test_target_of() -> None:
+    assert target_of(environ("DynamoDB_20120810.PutItem", {})) == ("dynamodb", "PutItem")
+    assert target_of(environ("Logs_20140328.PutLogEvents", {}, "logs")) == ("logs", "PutLogEvents")
+    assert target_of(environ("DynamoDBStreams_20120810.GetRecords", {})) == ("dynamodbstreams", "GetRecords")
+    assert target_of(environ("AmazonSQS.SendMessage", {}, "sqs")) is None  # left to the dispatcher
+    assert target_of(environ("DynamoDB_20120810.PutItem", {}, path="/other")) is None
+
+
+def test_same_app_as_the_dispatcher_and_a_ring_per_table_write() -> None:
+    cache_action_method_names()
+    dispatcher = moto_app()
+    bell = Doorbell()
+    routes = JsonProtocolRoutes(dispatcher, on_table_write=bell.ring)
+    statuses: list[str] = []
+
+    def call(env: dict) -> dict:
+        body = b"".join(routes.serve(env, lambda status, headers, exc=None: statuses.append(status)))
+        return json.loads(body)
+
+    call(environ("DynamoDB_20120810.CreateTable", {
+        "TableName": "t", "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST",
+    }))
+    assert bell.rings == 0
+    call(environ("DynamoDB_20120810.PutItem", {"TableName": "t", "Item": {"k": {"S": "a"}}}))
+    assert bell.rings == 1
+    assert call(environ("DynamoDB_20120810.GetItem", {"TableName": "t", "Key": {"k": {"S": "a"}}}))["Item"] == {"k": {"S": "a"}}
+    assert bell.rings == 1
+    assert statuses == ["200 OK"] * 3
+    # The dispatcher resolves the same request to the very app instance used above.
+    assert dispatcher.get_application(environ("DynamoDB_20120810.GetItem", {})) is dispatcher.app_instances["dynamodb"]
+
+
+def test_doorbell_wait_returns_at_once_when_rung_since() -> None:
+    bell = Doorbell()
+    seen = bell.rings
+    bell.ring()
+    assert bell.wait_past(seen, timeout_s=5) == seen + 1
+    assert bell.wait_past(bell.rings, timeout_s=0.01) == seen + 1
