@@ -34,6 +34,20 @@ reserved_concurrency = 950
 
 [env.noxray.build]
 layer_requirements = "{no_xray_requirements}"
+
+# Load tests send everything from 127.0.0.1: lift the WAF's per-address rule for their envs.
+[env.soak.waf]
+rate_limit = 2000000
+
+[env.chaosload.waf]
+rate_limit = 2000000
+
+# One async retry: at a 30% error rate about 9% of the events reach the DLQ, so a replay has work.
+[env.chaosload.async_invoke]
+maximum_retry_attempts = 1
+
+[env.killworker.waf]
+rate_limit = 2000000
 """
 
 
@@ -89,7 +103,17 @@ class LocalCloud:
 @pytest.fixture(scope="session")
 def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     """`webhookctl local start --port P` with a private WEBHOOKCTL_HOME; `local stop` at the end."""
-    root = tmp_path_factory.mktemp("e2e")
+    yield from running_local_cloud(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module")
+def dedicated_local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    """A local cloud of the module's own, for tests whose chaos must not reach any other test."""
+    yield from running_local_cloud(tmp_path_factory.mktemp("e2e-dedicated"))
+
+
+def running_local_cloud(root: Path) -> Iterator[LocalCloud]:
+    """Start a local cloud whose home and config live under `root`; yield it, then clear chaos and stop it."""
     home = root / "home"
     no_xray = root / "requirements-without-xray.txt"
     no_xray.write_text("".join(line + "\n" for line in LAYER_REQUIREMENTS.read_text().splitlines() if "aws-xray-sdk" not in line.lower()))

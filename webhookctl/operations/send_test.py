@@ -217,6 +217,8 @@ def _apply(results: list[SendResult], completions: dict[str, Completion]) -> Non
         completion = completions.get(result.event_key)
         if completion is None:
             continue
+        # The stored received_at is the receiver's clock, like processed_at: one timeline.
+        result.accepted_at = completion.received_at or result.accepted_at
         result.processed_at = completion.processed_at
         result.audited_at = completion.audited_at
         result.audit_logged = completion.audited_at is not None

@@ -1,0 +1,1 @@
+"""The soak: thousands of signed webhooks, re-deliveries and forgeries against a deployed env, then a count of every fate."""
