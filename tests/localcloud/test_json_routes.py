@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from werkzeug.test import EnvironBuilder
 
 from webhookctl.localcloud.app import moto_app
@@ -60,3 +62,49 @@ def test_doorbell_wait_returns_at_once_when_rung_since() -> None:
     bell.ring()
     assert bell.wait_past(seen, timeout_s=5) == seen + 1
     assert bell.wait_past(bell.rings, timeout_s=0.01) == seen + 1
+
+
+def test_direct_view_answers_as_the_flask_app_does() -> None:
+    """The view called without Flask gives the status, headers and body moto's Flask app gives."""
+    cache_action_method_names()
+    dispatcher = moto_app()
+    routes = JsonProtocolRoutes(dispatcher)
+
+    def script(table: str) -> list[tuple[str, dict, str]]:
+        return [
+            ("DynamoDB_20120810.CreateTable", {"TableName": table, "KeySchema": [{"AttributeName": "k", "KeyType": "HASH"}],
+                                                "AttributeDefinitions": [{"AttributeName": "k", "AttributeType": "S"}],
+                                                "BillingMode": "PAY_PER_REQUEST"}, "dynamodb"),
+            ("DynamoDB_20120810.PutItem", {"TableName": table, "Item": {"k": {"S": "a"}}}, "dynamodb"),
+            ("DynamoDB_20120810.PutItem", {"TableName": table, "Item": {"k": {"S": "a"}},
+                                            "ConditionExpression": "attribute_not_exists(k)"}, "dynamodb"),
+            ("DynamoDB_20120810.GetItem", {"TableName": table, "Key": {"k": {"S": "a"}}}, "dynamodb"),
+            ("Logs_20140328.CreateLogGroup", {"logGroupName": table}, "logs"),
+            ("Logs_20140328.PutLogEvents", {"logGroupName": table, "logStreamName": "s",
+                                            "logEvents": [{"timestamp": 1, "message": "x"}]}, "logs"),
+        ]
+
+    def answers(serve, table: str) -> list[tuple]:
+        seen = []
+        for target, body, service in script(table):
+            started: list = []
+            raw = b"".join(serve(environ(target, body, service), lambda status, headers, exc=None: started.append((status, headers))))
+            status, headers = started[0]
+            kept = sorted((k.lower(), v) for k, v in headers if k.lower() not in ("x-amzn-requestid", "x-amz-crc32", "content-length"))
+            text = raw.decode().replace(table, "TABLE")
+            seen.append((status, kept, "CREATED" if target.endswith("CreateTable") else text))
+        return seen
+
+    direct = answers(routes.serve, "direct-t")
+    assert routes._views.keys() == {"dynamodb", "logs"}  # the direct path was taken
+    through_flask = answers(lambda env, start: dispatcher.get_application(env)(env, start), "flask-t")
+    assert direct == through_flask
+    assert [status for status, _, _ in direct] == ["200 OK", "200 OK", "400 BAD REQUEST", "200 OK", "200 OK", "400 BAD REQUEST"]
+    # moto's app runs in debug mode: an unexpected error leaves both paths the same way (the server answers 500).
+    unknown = environ("DynamoDB_20120810.NoSuchOperation", {})
+    with pytest.raises(Exception) as by_flask:
+        b"".join(dispatcher.get_application(unknown)(unknown, lambda *a: None))
+    unknown = environ("DynamoDB_20120810.NoSuchOperation", {})
+    with pytest.raises(Exception) as direct_error:
+        b"".join(routes.serve(unknown, lambda *a: None))
+    assert type(direct_error.value) is type(by_flask.value)

@@ -2,8 +2,10 @@
 
 moto's BaseResponse.call_action lists the response class's methods with inspect.getmembers on
 every call (about 7% of a PutItem here), only to check that the action is one of them. A class's
-functions do not change while the server runs, so the list is computed once per class. moto's
-backends, parsing and serialisation are untouched.
+functions do not change while the server runs, so the list is computed once per class.
+UpdateItem's wire layer parses the UpdateExpression only to read which names and values it uses;
+that parse is shared between calls with the same expression string. moto's backends and
+serialisation are untouched.
 """
 
 from __future__ import annotations
@@ -24,3 +26,33 @@ def cache_action_method_names() -> None:
         return tuple(original(clazz))
 
     responses.method_names_from_class = method_names
+
+
+class _ReadOnlyUpdateExpressions:
+    """Stands in for UpdateExpressionParser where moto only reads the tree it gets back."""
+
+    def __init__(self, parser: type, cache_size: int):
+        self.parser = parser
+        # A failed parse raises and is not cached: the error is raised again on every call, as before.
+        self.make = functools.lru_cache(maxsize=cache_size)(parser.make)
+
+
+def share_parsed_update_expressions(cache_size: int = 256) -> None:
+    """Parse each UpdateExpression string once for moto's request checks (idempotent).
+
+    UpdateItem parses its UpdateExpression twice: once in the wire layer, only to list the #names
+    and :values it uses (`find_clauses` reads the tree), and again in the backend, whose validator
+    rewrites that tree in place. Only the first parse is shared; the backend keeps parsing afresh,
+    because a cached tree would have to be deep-copied and the copy costs about as much as the parse.
+    """
+    from moto.dynamodb import responses
+
+    if isinstance(responses.UpdateExpressionParser, _ReadOnlyUpdateExpressions):
+        return
+    responses.UpdateExpressionParser = _ReadOnlyUpdateExpressions(responses.UpdateExpressionParser, cache_size)
+
+
+def apply() -> None:
+    """Every tuning in this module; the server applies them once at start."""
+    cache_action_method_names()
+    share_parsed_update_expressions()

@@ -39,9 +39,9 @@ class PortInUse(OSError):
 def build_app(config: ServerConfig) -> tuple[Any, list[Any]]:
     """The WSGI app with the Lambda runtime, and the objects to start and shut down with it."""
     from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
-    from webhookctl.localcloud.moto_tuning import cache_action_method_names
+    from webhookctl.localcloud import moto_tuning
 
-    cache_action_method_names()
+    moto_tuning.apply()
     runtime = LambdaRuntime(
         RuntimeConfig(
             account_concurrency=config.account_concurrency,

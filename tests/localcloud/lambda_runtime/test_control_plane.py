@@ -129,3 +129,25 @@ def test_event_invoke_config_keeps_the_latest(local_lambda):
     lam.update_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=600)
     config = lam.get_function_event_invoke_config(FunctionName=name)
     assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (1, 600)
+
+
+def test_invocation_finishing_after_delete_leaves_no_log_group(local_lambda):
+    """`down` deletes the function, then its log group, while an invocation may still run: it must not re-create the group."""
+    import threading
+
+    from moto.backends import get_backend
+
+    lam = local_lambda.client("lambda")
+    logs = local_lambda.client("logs")
+    name = local_lambda.create_function("handler.sleepy", timeout=5)
+    group = f"/aws/lambda/{name}"
+    lam.invoke(FunctionName=name, Payload=json.dumps({"sleep": 0}).encode())  # warm, and the group exists
+    running = threading.Thread(target=lambda: lam.invoke(FunctionName=name, Payload=json.dumps({"sleep": 1.5}).encode()))
+    running.start()
+    time.sleep(0.5)
+    lam.delete_function(FunctionName=name)
+    logs.delete_log_group(logGroupName=group)
+    running.join(timeout=10)
+    assert not running.is_alive()
+    assert group not in get_backend("logs")["123456789012"]["us-east-1"].groups
+

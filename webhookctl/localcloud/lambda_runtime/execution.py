@@ -115,7 +115,7 @@ class FunctionExecutor:
         )
         events += [[function_logs.now_ms(), end], [function_logs.now_ms(), report]]
         self._release(worker, healthy)
-        self.logs.write(spec.account, spec.region, spec.log_group, worker.log_stream, events)
+        self.logs.write(spec.account, spec.region, spec.name, spec.log_group, worker.log_stream, events)
         error = reply.header.get("error")
         return Execution(
             request_id=request_id,
@@ -131,7 +131,7 @@ class FunctionExecutor:
         now = function_logs.now_ms()
         end, report = function_logs.report_lines(request_id, spec.version, 0.0, spec.memory_mb, 0, None, "error")
         events = [[now, function_logs.start_line(request_id, spec.version)], [now, f"{message}\r{error_type}"], [now, end], [now, report]]
-        self.logs.write(spec.account, spec.region, spec.log_group, new_log_stream_name(spec.version), events)
+        self.logs.write(spec.account, spec.region, spec.name, spec.log_group, new_log_stream_name(spec.version), events)
         return Execution(request_id, json.dumps(error).encode(), "Unhandled", error_type, message, events)
 
     # -- warm workers -----------------------------------------------------------------------

@@ -16,13 +16,28 @@ def _logs_backend(account: str, region: str) -> Any:
     return get_backend("logs")[account][region]
 
 
+def _function_exists(account: str, region: str, function: str) -> bool:
+    from moto.backends import get_backend
+
+    try:
+        get_backend("lambda")[account][region].get_function(function, None)
+    except Exception:  # moto raises its UnknownFunctionException
+        return False
+    return True
+
+
 class FunctionLogs:
-    """Writes each invocation's lines to /aws/lambda/<name>, creating group and stream as Lambda does."""
+    """Writes each invocation's lines to /aws/lambda/<name>, creating group and stream as Lambda does.
+
+    An invocation still running when its function is deleted (e.g. by `down`) finishes after the
+    group may have been deleted too; re-creating the group then would leave a resource behind that
+    nothing owns, so a missing group is created only while the function exists.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def write(self, account: str, region: str, group: str, stream: str, events: list[list]) -> None:
+    def write(self, account: str, region: str, function: str, group: str, stream: str, events: list[list]) -> None:
         if not events:
             return
         backend = _logs_backend(account, region)
@@ -30,6 +45,8 @@ class FunctionLogs:
         with self._lock:
             log_group = backend.groups.get(group)
             if log_group is None:
+                if not _function_exists(account, region, function):
+                    return  # the function was deleted while this invocation ran: its lines go nowhere
                 backend.ensure_log_group(group)
                 log_group = backend.groups[group]
             if stream not in log_group.streams:
