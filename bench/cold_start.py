@@ -12,6 +12,7 @@ bytecode shipped in the zips but cannot write any.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -55,6 +56,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--config", default=None)
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args()
 
     from webhookctl.build import build_artifacts
@@ -74,6 +76,11 @@ def main() -> int:
     baseline = median_seconds([sys.executable, "-c", "import boto3"], args.runs)
 
     ratio = ours / baseline
+    if args.json:
+        row = {"figure": "receiver cold start, fresh interpreter (ms)", "baseline": f"{baseline * 1000:.0f} (import boto3)", "ours": f"{ours * 1000:.0f}",
+               "ratio": f"{ratio:.2f}", "target": f"<= {TARGET_RATIO:g}", "met": ratio <= TARGET_RATIO}  # fmt: skip
+        print(json.dumps({"runs": args.runs, "baseline_s": baseline, "ours_s": ours, "ratio": ratio, "rows": [row]}, indent=2))
+        return 1 if args.check and ratio > TARGET_RATIO else 0
     print(f"receiver cold start (fresh interpreter, median of {args.runs}; zips carry bytecode: {built.bytecode})")
     print(f"baseline  python -c 'import boto3':                      {baseline * 1000:7.1f} ms")
     print(f"ours      import handler, layer + code only, read-only:  {ours * 1000:7.1f} ms")

@@ -10,6 +10,7 @@ when the zip tool is absent).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def main() -> int:
     parser.add_argument("--arch", default="arm64", choices=["arm64", "x86_64"])
     parser.add_argument("--config", default=None, help="webhookctl.toml to read [build] from")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args()
 
     from webhookctl import sources
@@ -60,6 +62,12 @@ def main() -> int:
 
     ratio = ours.layer.bytes / baseline
     met = ratio <= TARGET_RATIO and ours.import_check.ok
+    if args.json:
+        row = {"figure": f"layer zip, {args.arch} (MB)", "baseline": f"{baseline / 1e6:.2f} (pip install --target + zip -9)",
+               "ours": f"{ours.layer.bytes / 1e6:.2f}" + ("" if ours.import_check.ok else " (import check FAILED)"),
+               "ratio": f"{ratio:.3f}", "target": f"<= {TARGET_RATIO:g}, import check ok", "met": met}  # fmt: skip
+        print(json.dumps({"arch": args.arch, "baseline_bytes": baseline, "ours_bytes": ours.layer.bytes, "ratio": ratio, "import_check_ok": ours.import_check.ok, "rows": [row]}, indent=2))
+        return 1 if args.check and not met else 0
     print(f"layer zip, {args.arch}, Python {ours.python_version}, requirements {sources.layer_requirements(settings)}")
     print(f"baseline (pip install --target + zip -9): {baseline / 1e6:8.2f} MB")
     print(f"ours (webhookctl build):                  {ours.layer.bytes / 1e6:8.2f} MB  import check {'ok' if ours.import_check.ok else 'FAILED'}")

@@ -69,16 +69,39 @@ def main() -> None:
     from webhookctl.cli.console import abort
 
     try:
-        app(prog_name="webhookctl")
+        # Not standalone: click's own usage errors come here, to be told in one line like every other error.
+        code = app(prog_name="webhookctl", standalone_mode=False)
     except WebhookctlError as exc:
         abort(exc.message, exc.code, exc.hint)
+    except typer.Abort:
+        abort("aborted", exit_codes.FAILED)
     except KeyboardInterrupt:
         abort("interrupted", 130)
     except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are caught
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as click would show it
+            exc.show()  # type: ignore[attr-defined]
+            raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+        if _is_click_error(exc):  # typer may vendor click, so its exception classes are told by shape
+            abort(_one_line(exc.format_message()), exc.exit_code, _usage_hint(exc))  # type: ignore[attr-defined]
         message, hint, code = _describe(exc)
         if os.environ.get("WEBHOOKCTL_DEBUG"):
             raise
         abort(message, code, hint)
+    # An explicit exit (--help, typer.Exit) comes back as its code; a finished command as its return value.
+    raise SystemExit(code if isinstance(code, int) and not isinstance(code, bool) else exit_codes.OK)
+
+
+def _is_click_error(exc: Exception) -> bool:
+    return callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def _one_line(message: str) -> str:
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
+def _usage_hint(exc: Exception) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    return f"see: {ctx.command_path} --help" if ctx is not None else None
 
 
 def _describe(exc: Exception) -> tuple[str, str | None, int]:

@@ -70,7 +70,7 @@ def _check_output(output: str) -> str:
 
 
 def _inject(fn: Callable[..., Any], drop: str, extra: list[inspect.Parameter], build: Callable[[dict[str, Any]], Any]):
-    signature = inspect.signature(fn)
+    signature = inspect.signature(fn, eval_str=True)  # the commands use `from __future__ import annotations`
     own = [p for p in signature.parameters.values() if p.name != drop]
     names = [p.name for p in extra]
 
@@ -92,7 +92,7 @@ def aws_command(fn: Callable[..., Any]) -> Callable[..., Any]:
         if shared["target"] not in TARGETS:
             raise UsageError(f"--target must be one of {', '.join(TARGETS)} (got {shared['target']!r})")
         return AwsOptions(
-            env=validate_env_name(shared["env"] or "dev"),
+            env=validate_env_name("dev" if shared["env"] is None else shared["env"]),  # --env "" is a bad name, not dev
             region=shared["region"],
             profile=shared["profile"],
             target=shared["target"],

@@ -50,7 +50,7 @@ def send_test(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     sends = count * (2 if duplicate else 1)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True) as bar:
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
         sending = bar.add_task(f"sending {provider}", total=sends)
         waiting: dict[str, Any] = {}
 

@@ -20,8 +20,14 @@ def peek(
     """Show messages without consuming them: provider, event type, error, receive count, age."""
     from webhookctl.cli.render import emit
     from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.errors import UsageError
     from webhookctl.operations.dead_letters import peek as run
+    from webhookctl.operations.deployment import check_queue
 
+    # Usage errors before credentials or the endpoint.
+    check_queue(queue)
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
     settings = settings_for(opts)
     ctx = connect_for(opts, settings)
     emit(run(ctx, settings, queue=queue, limit=limit), opts.output, render_text)

@@ -19,9 +19,12 @@ def tail(queue: Annotated[str, typer.Option("--queue", help="processor or audit.
     from webhookctl.cli.dlq.peek import letters_table
     from webhookctl.cli.session import connect_for, settings_for
     from webhookctl.operations.dead_letters import tail as run
+    from webhookctl.operations.deployment import Deployment, check_queue
 
+    check_queue(queue)
     settings = settings_for(opts)
     ctx = connect_for(opts, settings)
+    Deployment(ctx, settings).queue_url(queue)  # not deployed: one error line, not "following" first
     info(f"following the {queue} DLQ; Ctrl-C to stop")
     try:
         for letter in run(ctx, settings, queue=queue):

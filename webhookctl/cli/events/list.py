@@ -21,8 +21,17 @@ def list_events(
     """List stored events, newest first."""
     from webhookctl.cli.render import emit
     from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.operations.events import list_events as run
+    from webhookctl.errors import UsageError
+    from webhookctl.operations.events import STATUSES, list_events as run
+    from webhookctl.operations.providers import check_provider
 
+    # Usage errors before credentials or the endpoint: they are what the user can fix right now.
+    if status is not None and status.upper() not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)} (got {status!r})")
+    if provider is not None:
+        check_provider(provider, option="--provider")
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
     settings = settings_for(opts)
     ctx = connect_for(opts, settings)
     emit(run(ctx, settings, status=status, provider=provider, limit=limit), opts.output, render_text)

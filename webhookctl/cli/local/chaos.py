@@ -22,10 +22,18 @@ def chaos(
     from webhookctl.cli.render import emit
     from webhookctl.errors import UsageError
     from webhookctl.localcloud import chaos_client, lifecycle
+    from webhookctl.localcloud.admin import COMPONENTS
 
     output, _ = offline
     if clear == (function is not None):
         raise UsageError("give either --function (with --error-rate / --latency-ms) or --clear")
+    # Bad values are usage errors (exit 2) whether or not the local cloud is running: check them first.
+    if not clear and function not in COMPONENTS:
+        raise UsageError(f"--function must be one of {', '.join(COMPONENTS)} (got {function!r})")
+    if not 0.0 <= error_rate <= 1.0:
+        raise UsageError(f"--error-rate must be from 0 to 1 (got {error_rate:g})")
+    if latency_ms < 0:
+        raise UsageError(f"--latency-ms must not be negative (got {latency_ms})")
     endpoint = lifecycle.ensure_running(port=port, start=False)
     if clear:
         result = chaos_client.clear_chaos(endpoint)
