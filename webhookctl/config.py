@@ -47,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "local": {"async_retry_delays_s": [1, 2]},
 }
 
+# WAF rate-based rules evaluate over one of these windows (EvaluationWindowSec).
+WAF_WINDOWS_S = (60, 120, 300, 600)
 # CloudWatch Logs accepts only these retention periods.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
@@ -125,8 +127,8 @@ SCHEMA: dict[str, Any] = {
         "burst_limit": _int(0, 5000),
         "max_body_bytes": _int(1, 10 * 1024 * 1024),
     },
-    # AWS limits (rate >= 10, window in 60/120/300/600) are preflight checks (exit 3).
-    "waf": {"rate_limit": _int(1, 2_000_000_000), "window_s": _int(1, 3600)},
+    # WAF's own minimum rate (10) is a preflight check (exit 3), with the numbers and the fix.
+    "waf": {"rate_limit": _int(1, 2_000_000_000), "window_s": _one_of(*WAF_WINDOWS_S)},
     "providers": {
         "enabled": _list_of(_one_of(*PROVIDERS), non_empty=True),
         "square": {"notification_url": _optional(_str(r"https?://\S+", "an http(s) URL"))},

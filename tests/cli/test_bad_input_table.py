@@ -138,9 +138,7 @@ def rows() -> list[Row]:
 
 
 # Rows the product still gets wrong, outside the CLI layer; strict, so a fix turns them into failures to remove.
-KNOWN_WRONG = {
-    "config-waf-window-not-allowed": "webhookctl/config.py accepts any waf.window_s from 1 to 3600; CLI.md allows 60, 120, 300 or 600",
-}
+KNOWN_WRONG: dict[str, str] = {}  # row id -> why the product still gets it wrong (strict xfail)
 
 
 def params(table: list[Row]) -> list[object]:

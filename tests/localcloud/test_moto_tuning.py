@@ -109,3 +109,28 @@ def test_share_parsed_update_expressions_is_idempotent(unpatched_parser) -> None
     moto_tuning.share_parsed_update_expressions()
     assert responses.UpdateExpressionParser is first
     assert first.parser is unpatched_parser
+
+
+def test_sqs_retention_check_keeps_moto_semantics_without_counting_the_queue(monkeypatch):
+    """Messages past MessageRetentionPeriod are dropped, younger ones kept; no full attribute build."""
+    import boto3
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import Queue, sqs_backends
+
+    moto_tuning.read_sqs_retention_directly()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="tuned", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="young")
+        sqs.send_message(QueueUrl=url, MessageBody="old")
+        queue = sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues["tuned"]
+        old = next(m for m in queue._messages if m.body == "old")
+        old.sent_timestamp -= 61_000  # sent 61 s ago, past the 60 s retention
+
+        built = []
+        original = Queue.attributes
+        monkeypatch.setattr(Queue, "attributes", property(lambda q: built.append(1) or original.fget(q)))
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        assert [m["Body"] for m in received] == ["young"]
+        assert built == []  # the check read the setting, not every attribute

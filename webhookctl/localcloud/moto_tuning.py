@@ -4,8 +4,9 @@ moto's BaseResponse.call_action lists the response class's methods with inspect.
 every call (about 7% of a PutItem here), only to check that the action is one of them. A class's
 functions do not change while the server runs, so the list is computed once per class.
 UpdateItem's wire layer parses the UpdateExpression only to read which names and values it uses;
-that parse is shared between calls with the same expression string. moto's backends and
-serialisation are untouched.
+that parse is shared between calls with the same expression string. SQS's retention check read
+one setting by building every queue attribute, which counts every message: receiving from a deep
+queue cost the depth squared. moto's stores, rules and serialisation are otherwise untouched.
 """
 
 from __future__ import annotations
@@ -52,7 +53,24 @@ def share_parsed_update_expressions(cache_size: int = 256) -> None:
     responses.UpdateExpressionParser = _ReadOnlyUpdateExpressions(responses.UpdateExpressionParser, cache_size)
 
 
+def read_sqs_retention_directly() -> None:
+    """Check a message's retention against the queue's setting alone (idempotent)."""
+    from moto.core.utils import unix_time
+    from moto.sqs.models import SQSBackend
+
+    if getattr(SQSBackend.is_message_valid_based_on_retention_period, "reads_setting_directly", False):
+        return
+
+    def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message) -> bool:  # type: ignore[no-untyped-def]
+        retention_period = int(self.get_queue(queue_name).message_retention_period)
+        return retention_period + message.sent_timestamp / 1000 > unix_time()
+
+    is_message_valid_based_on_retention_period.reads_setting_directly = True  # type: ignore[attr-defined]
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+
+
 def apply() -> None:
     """Every tuning in this module; the server applies them once at start."""
     cache_action_method_names()
     share_parsed_update_expressions()
+    read_sqs_retention_directly()
