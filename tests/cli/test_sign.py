@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
 import webhook_signatures as ws
 from webhook_signatures import material
+from tests.cli_runner import run_main
 
 AT = "1700000000"
 URL = "https://example.com/webhook/square"
 
 
 def run_cli(args, capsys, monkeypatch):
-    """Run webhookctl through main(), the real entry point; returns (exit code, stdout, stderr)."""
-    from webhookctl.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["webhookctl", *args])
-    capsys.readouterr()
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(args, monkeypatch, capsys)
 
 
 def _body(provider: str) -> bytes:

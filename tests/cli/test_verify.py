@@ -8,23 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.cli_runner import run_main
+from tests.signature_vectors import load_vectors
 
-VECTORS = json.loads(Path("/work/shared/vectors/signatures.json").read_text())["vectors"]
+VECTORS = load_vectors()
 
 
 def run_cli(args, capsys, monkeypatch):
-    """Run webhookctl through main(), the real entry point; returns (exit code, stdout, stderr)."""
-    from webhookctl.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["webhookctl", *args])
-    capsys.readouterr()
-    try:
-        main()
-        code = 0
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_main(args, monkeypatch, capsys)
 
 
 def _vector_args(vector: dict, tmp_path: Path) -> list[str]:

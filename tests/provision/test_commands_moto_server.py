@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +10,7 @@ import webhookctl.build
 from tests.provision.conftest import make_artifacts
 from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.provision.outputs import KEYS
+from tests.cli_runner import run_main
 
 
 @pytest.fixture
@@ -44,16 +43,7 @@ def builds(monkeypatch, tmp_path):
 
 
 def run(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    from webhookctl.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["webhookctl", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(args, monkeypatch, capsys)
 
 
 def test_up_plan_status_outputs_down_lifecycle(moto_server, builds, monkeypatch, capsys, tmp_path):

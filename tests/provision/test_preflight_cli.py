@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 import webhookctl.build
 from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.cli import preflight as preflight_cli
+from tests.cli_runner import run_main
 
 
 def fake_build(arch: str, missing: tuple[Missing, ...] = ()) -> BuildResult:
@@ -42,16 +42,7 @@ def builds(monkeypatch, tmp_path):
 
 
 def run(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    from webhookctl.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["webhookctl", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_main(args, monkeypatch, capsys)
 
 
 def test_json_on_plain_moto_passes_with_the_concurrency_check_skipped(moto_server, builds, monkeypatch, capsys):
@@ -95,10 +86,10 @@ def test_missing_layer_dependency_exits_3_with_the_fix_in_text(moto_server, buil
 
 
 def test_bad_config_value_exits_3_in_text(moto_server, builds, monkeypatch, capsys, tmp_path):
-    (tmp_path / "webhookctl.toml").write_text("[waf]\nwindow_s = 90\n")
+    (tmp_path / "webhookctl.toml").write_text("[waf]\nrate_limit = 5\n")
     code, out, err = run(["preflight", "--endpoint-url", moto_server], monkeypatch, capsys)
     assert code == 3
-    assert "waf.window_s is 90" in out
+    assert "waf.rate_limit is 5" in out
 
 
 def test_unknown_reserved_mode_is_a_usage_error(builds, monkeypatch, capsys):

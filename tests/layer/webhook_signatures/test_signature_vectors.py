@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import webhook_signatures as ws
-from x509_test_certs import load_vectors
+from tests.signature_vectors import load_vectors
 
 VECTORS = load_vectors()
 

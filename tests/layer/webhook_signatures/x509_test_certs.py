@@ -1,17 +1,8 @@
-"""Test certificates and the published vectors, for the signature-scheme tests."""
+"""Test certificates for the signature-scheme tests."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
-VECTORS_FILE = Path("/work/shared/vectors/signatures.json")
-
-
-def load_vectors() -> list[dict]:
-    return json.loads(VECTORS_FILE.read_text())["vectors"]
-
 
 def make_cert(key, *, subject_cn: str, issuer=None, issuer_key=None, days_from=-1, days_to=365, ca=False):
     """An X.509 certificate for `key`; self-signed unless an issuer (cert, key) is given."""

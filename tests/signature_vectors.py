@@ -1,0 +1,16 @@
+"""The providers' official signature test vectors, kept beside the project in ../shared/vectors/."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+VECTORS_FILE = Path(
+    os.environ.get("WEBHOOKCTL_SIGNATURE_VECTORS")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "vectors" / "signatures.json"
+)
+
+
+def load_vectors() -> list[dict]:
+    return json.loads(VECTORS_FILE.read_text())["vectors"]
