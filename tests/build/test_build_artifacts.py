@@ -6,7 +6,6 @@ import dataclasses
 import importlib.util
 import marshal
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -51,11 +50,9 @@ def test_same_inputs_give_identical_zips_even_without_the_cache(project, fake_pi
     assert (tmp_path / "one" / "layer.zip").read_bytes() == (tmp_path / "two" / "layer.zip").read_bytes()
 
 
-def test_second_build_with_the_same_inputs_is_a_fast_cache_hit(project, fake_pip, tmp_path) -> None:
+def test_second_build_with_the_same_inputs_is_a_cache_hit(project, fake_pip, tmp_path) -> None:
     first = build_artifacts(project.settings, "arm64")
-    started = time.perf_counter()
     second = build_artifacts(project.settings, "arm64", tmp_path / "elsewhere")
-    assert time.perf_counter() - started < 1.0
     assert second.cached and not first.cached
     assert (fake_pip.resolved, fake_pip.installed) == (1, ["arm64"])
     assert second.layer.sha256 == first.layer.sha256
