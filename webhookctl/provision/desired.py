@@ -158,6 +158,7 @@ def build_desired(
     route = m.ApiRoutes(
         name="api_routes",
         rest_api_id=Ref("rest_api", "id"),
+        root_resource_id=Ref("rest_api", "root_resource_id"),
         path=WEBHOOK_PATH,
         http_method="POST",
         integration_uri=f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{receiver_arn}/invocations",

@@ -202,6 +202,7 @@ class ApiRoutes(Resource):
     http_method: str
     integration_uri: str
     stage_name: str  # the stage to redeploy after a route is corrected
+    root_resource_id: Any = None  # the API's "/" resource, which a new API reports when it is created
 
     @property
     def fingerprint(self) -> str:

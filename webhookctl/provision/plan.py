@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from webhookctl.provision.graph import dependency_map, order
 from webhookctl.provision.models import Resource
-from webhookctl.provision.references import UNKNOWN, resolve
+from webhookctl.provision.references import UNKNOWN, references, resolve
 from webhookctl.provision.registry import handler_for
 from webhookctl.provision.resources.base import Difference, Observed
 from webhookctl.provision.scheduler import run_graph
@@ -78,9 +78,16 @@ def outputs_of(observed: dict[str, Observed | None]) -> dict[str, dict[str, Any]
     return {name: dict(found.outputs) for name, found in observed.items() if found is not None}
 
 
+def discovery_graph(resources: Sequence[Resource], *, handlers: Any = None) -> dict[str, set[str]]:
+    """name -> resources whose outputs its discovery reads (most resources are found by their own name)."""
+    lookup = (lambda model: handlers[type(model)]) if handlers is not None else handler_for
+    dependency_map(resources)  # validates names, references and cycles
+    return {r.name: references(tuple(getattr(r, field) for field in lookup(r).DISCOVERED_FROM)) - {r.name} for r in resources}
+
+
 def discover(target: Target, resources: Sequence[Resource], *, max_parallel: int = 8) -> dict[str, Observed | None]:
-    """Read what exists, in dependency order (identifiers of one resource can come from another)."""
-    graph = dependency_map(resources)
+    """Read what exists; a resource waits only for those whose outputs identify it (e.g. a stage, for its API's id)."""
+    graph = discovery_graph(resources)
     by_name = {r.name: r for r in resources}
     observed: dict[str, Observed | None] = {}
     lock = threading.Lock()

@@ -62,6 +62,9 @@ def check_registry() -> None:
         absent = [op for op in OPERATIONS if not callable(getattr(module, op, None))]
         if absent:
             raise TypeError(f"handler {module.__name__} for {model_type.__name__} lacks {', '.join(absent)}")
+        inputs = getattr(module, "DISCOVERED_FROM", None)
+        if not isinstance(inputs, tuple) or any(f not in model_type.__dataclass_fields__ for f in inputs):
+            raise TypeError(f"handler {module.__name__} must list the {model_type.__name__} fields its discovery reads in DISCOVERED_FROM")
 
 
 def handler_for(model: models.Resource) -> ModuleType:

@@ -8,6 +8,10 @@ from webhookctl.provision.models import Alarm
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, tag_list
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Alarm) -> Observed | None:
     client = target.client("cloudwatch")
     alarms = client.describe_alarms(AlarmNames=[model.alarm_name], AlarmTypes=["MetricAlarm"]).get("MetricAlarms", [])

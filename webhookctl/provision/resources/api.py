@@ -20,10 +20,11 @@ def resource_arn(target: Any, api_id: str) -> str:
     return f"arn:{target.partition}:apigateway:{target.region}::/restapis/{api_id}"
 
 
-def _outputs(target: Any, model: RestApi, api_id: str) -> dict[str, Any]:
+def _outputs(target: Any, model: RestApi, api_id: str, root_resource_id: str | None) -> dict[str, Any]:
     url = api_url(target, api_id, model.stage_name)
     return {
         "id": api_id,
+        "root_resource_id": root_resource_id,
         "url": url,
         "webhook_url_base": url + "/webhook/",
         "execute_arn": f"arn:{target.partition}:execute-api:{target.region}:{target.account_id}:{api_id}",
@@ -39,12 +40,16 @@ def _find(target: Any, name: str) -> dict[str, Any] | None:
     return matches[0] if matches else None
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: RestApi) -> Observed | None:
     found = _find(target, model.api_name)
     if found is None:
         return None
     return Observed(
-        outputs=_outputs(target, model, found["id"]),
+        outputs=_outputs(target, model, found["id"], found.get("rootResourceId")),
         state={
             "description": found.get("description", ""),
             "endpoint_types": (found.get("endpointConfiguration") or {}).get("types", []),
@@ -68,7 +73,7 @@ def create(target: Any, model: RestApi) -> dict[str, Any]:
         endpointConfiguration={"types": [model.endpoint_type]},
         tags=dict(model.tags),
     )
-    return _outputs(target, model, created["id"])
+    return _outputs(target, model, created["id"], created.get("rootResourceId"))
 
 
 def update(target: Any, model: RestApi, observed: Observed, differences: list[Difference]) -> dict[str, Any]:

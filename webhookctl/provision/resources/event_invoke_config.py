@@ -10,6 +10,10 @@ from webhookctl.provision.models import EventInvokeConfig
 from webhookctl.provision.resources.base import Difference, Observed, compare, ignore_missing, is_not_found
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: EventInvokeConfig) -> Observed | None:
     client = target.client("lambda")
     try:

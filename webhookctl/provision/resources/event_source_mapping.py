@@ -21,6 +21,10 @@ def _is_stream(mapping: dict[str, Any]) -> bool:
     return ":dynamodb:" in mapping.get("EventSourceArn", "")
 
 
+# Discovery reads the stream ARN, to prefer the current stream's mapping: it waits for that resource to be discovered.
+DISCOVERED_FROM: tuple[str, ...] = ("source_arn",)
+
+
 def discover(target: Any, model: EventSourceMapping) -> Observed | None:
     mappings = [m for m in (ignore_missing(lambda: _mappings(target, model.function_name)) or []) if _is_stream(m)]
     if not mappings:

@@ -14,6 +14,10 @@ DEAD_LETTER = "lambda.DeadLetterConfig"
 CONFIG_PROPS = ("role", "runtime", "handler", "layers", "memory_mb", "timeout_s", "environment", "kms_key", "tracing", "dead_letter")
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Function) -> Observed | None:
     client = target.client("lambda")
     try:
@@ -104,7 +108,8 @@ def create(target: Any, model: Function) -> dict[str, Any]:
             **request,
         )
     )
-    client.get_waiter("function_active_v2").wait(FunctionName=model.function_name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+    if created.get("State", "Pending") != "Active":  # the create answer already says when no wait is needed
+        client.get_waiter("function_active_v2").wait(FunctionName=model.function_name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
     if model.reserved_concurrency is not None:
         client.put_function_concurrency(FunctionName=model.function_name, ReservedConcurrentExecutions=model.reserved_concurrency)
     return {"arn": created["FunctionArn"], "name": model.function_name}

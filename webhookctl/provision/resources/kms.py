@@ -13,6 +13,10 @@ from webhookctl.provision.resources.base import Difference, Observed, compare, c
 PENDING_WINDOW_DAYS = 7
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: KmsKey) -> Observed | None:
     kms = target.client("kms")
     alias_present = True

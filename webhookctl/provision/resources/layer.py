@@ -24,6 +24,10 @@ def _matches(model: Layer, version: dict[str, Any]) -> bool:
     )
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Layer) -> Observed | None:
     versions = ignore_missing(lambda: _versions(target, model)) or []
     if not versions:

@@ -8,6 +8,10 @@ from webhookctl.provision.models import LogGroup
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: LogGroup) -> Observed | None:
     logs = target.client("logs")
     groups = logs.describe_log_groups(logGroupNamePrefix=model.group_name).get("logGroups", [])

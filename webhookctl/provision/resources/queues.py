@@ -12,6 +12,10 @@ from webhookctl.provision.resources.base import Difference, Observed, compare, c
 _GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Queue) -> Observed | None:
     sqs = target.client("sqs")
     try:

@@ -19,6 +19,10 @@ def _policy(document: Any) -> Any:
     return document
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Role) -> Observed | None:
     iam = target.client("iam")
     try:

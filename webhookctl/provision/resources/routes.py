@@ -26,6 +26,10 @@ def _resources(client: Any, api_id: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+# Discovery reads the API's id: it waits for that resource to be discovered.
+DISCOVERED_FROM: tuple[str, ...] = ("rest_api_id",)
+
+
 def discover(target: Any, model: ApiRoutes) -> Observed | None:
     if model.rest_api_id is UNKNOWN:
         return None
@@ -81,7 +85,12 @@ def _ensure(target: Any, model: ApiRoutes, observed: Observed | None) -> str:
     """Create whatever part of the route is missing or different; return the leaf resource id."""
     client = target.client("apigateway")
     api_id = model.rest_api_id
-    paths = dict(observed.state["paths"]) if observed else {p: i["id"] for p, i in _resources(client, api_id).items()}
+    if observed is not None:
+        paths = dict(observed.state["paths"])
+    elif isinstance(model.root_resource_id, str):
+        paths = {"/": model.root_resource_id}  # nothing of the route was found: the API has only its root
+    else:
+        paths = {p: i["id"] for p, i in _resources(client, api_id).items()}
     parent = paths["/"]
     current = ""
     for part in _parts(model.path):

@@ -14,6 +14,10 @@ from webhookctl.provision.models import Secret
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Secret) -> Observed | None:
     client = target.client("secretsmanager")
     try:

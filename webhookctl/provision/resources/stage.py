@@ -24,6 +24,10 @@ def stage_arn(target: Any, api_id: str, stage: str) -> str:
     return f"arn:{target.partition}:apigateway:{target.region}::/restapis/{api_id}/stages/{stage}"
 
 
+# Discovery reads the API's id: it waits for that resource to be discovered.
+DISCOVERED_FROM: tuple[str, ...] = ("rest_api_id",)
+
+
 def discover(target: Any, model: Stage) -> Observed | None:
     if model.rest_api_id is UNKNOWN:
         return None

@@ -14,6 +14,10 @@ def _arn(target: Any, model: Topic) -> str:
     return f"arn:{target.partition}:sns:{target.region}:{target.account_id}:{model.topic_name}"
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: Topic) -> Observed | None:
     sns = target.client("sns")
     arn = _arn(target, model)

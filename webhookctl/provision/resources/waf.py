@@ -63,6 +63,10 @@ def _find(target: Any, name: str) -> dict[str, Any] | None:
         request["NextMarker"] = page["NextMarker"]
 
 
+# Discovery finds this resource by its own name alone: it waits for no other resource.
+DISCOVERED_FROM: tuple[str, ...] = ()
+
+
 def discover(target: Any, model: WebAcl) -> Observed | None:
     summary = _find(target, model.acl_name)
     if summary is None:

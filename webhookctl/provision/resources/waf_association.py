@@ -13,6 +13,10 @@ from webhookctl.provision.resources.waf import GONE
 from webhookctl.provision.retry import retry_on_propagation
 
 
+# Discovery reads the stage's ARN: it waits for that resource to be discovered.
+DISCOVERED_FROM: tuple[str, ...] = ("resource_arn",)
+
+
 def discover(target: Any, model: WebAclAssociation) -> Observed | None:
     if model.resource_arn is UNKNOWN:
         return None
