@@ -4,30 +4,37 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from webhook_runtime.compact_json import compact_encoder
+from webhook_signatures import LowerCaseHeaders, lower_case_headers
 
 WEBHOOK_PATH_PREFIX = "/webhook/"
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_encode = compact_encoder()
 
 
 class BadProxyEvent(Exception):
     """The event is not an API Gateway proxy request this function can read."""
 
 
-@dataclass(frozen=True)
-class WebhookRequest:
+# NamedTuples, not dataclasses: built on every request, and a frozen dataclass costs several times more.
+class WebhookRequest(NamedTuple):
     provider: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # as sent (one value per name)
     body: bytes
     source_ip: str | None = None
+    # The same headers by lower-case name, normalised once for verification and for the stored item.
+    lowered_headers: LowerCaseHeaders | None = None
+    # The body as the event carried it, when that text is exactly `body` decoded (sent as text, valid UTF-8).
+    text: str | None = None
+
+    def headers_by_lower_case_name(self) -> LowerCaseHeaders:
+        return self.lowered_headers if self.lowered_headers is not None else lower_case_headers(self.headers)
 
 
-@dataclass(frozen=True)
-class WebhookResponse:
+class WebhookResponse(NamedTuple):
     status: int
-    body: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = {}
 
 
 def parse_proxy_event(event: Any) -> WebhookRequest:
@@ -39,8 +46,9 @@ def parse_proxy_event(event: Any) -> WebhookRequest:
         path = event.get("path")
         path = path if isinstance(path, str) else ""
         provider = path[len(WEBHOOK_PATH_PREFIX):].strip("/") if path.startswith(WEBHOOK_PATH_PREFIX) else ""
-    headers = _single_value_headers(event)
+    headers, lowered = _single_value_headers(event)
     raw = event.get("body")
+    text = None
     if raw is None:
         body = b""
     elif not isinstance(raw, str):
@@ -51,10 +59,13 @@ def parse_proxy_event(event: Any) -> WebhookRequest:
         except (binascii.Error, ValueError):
             raise BadProxyEvent("the body is marked base64 but is not base64") from None
     else:
-        body = raw.encode("utf-8", "surrogatepass")
+        try:
+            body, text = raw.encode("utf-8"), raw
+        except UnicodeEncodeError:  # lone surrogates: kept byte for byte, stored base64 later
+            body = raw.encode("utf-8", "surrogatepass")
     source_ip = _object(_object(event, "requestContext"), "identity").get("sourceIp")
-    return WebhookRequest(provider=provider, headers=headers, body=body,
-                          source_ip=source_ip if isinstance(source_ip, str) else None)
+    return WebhookRequest(provider, headers, body, source_ip if isinstance(source_ip, str) else None, lowered,
+                          text)
 
 
 def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
@@ -67,21 +78,33 @@ def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def _single_value_headers(event: dict[str, Any]) -> dict[str, str]:
-    headers = dict(_object(event, "headers"))
+def _single_value_headers(event: dict[str, Any]) -> tuple[dict[str, str], LowerCaseHeaders]:
+    """The headers as sent, and by lower-case name (later names win, as in webhook_signatures)."""
+    single = _object(event, "headers")
+    multi = _object(event, "multiValueHeaders")
+    headers = single  # copied only when multiValueHeaders adds a name: the event itself is never changed
+    lowered = LowerCaseHeaders()
+    for name, value in single.items():
+        if not (isinstance(name, str) and isinstance(value, str)):
+            raise BadProxyEvent("a header is not text")
+        lowered[name.lower()] = value
     # A header sent only in multiValueHeaders (REST proxy sends both) still counts, with its last value.
-    for name, values in _object(event, "multiValueHeaders").items():
-        if name not in headers and isinstance(values, list) and values:
-            headers[name] = values[-1]
-    if not all(isinstance(name, str) and isinstance(value, str) for name, value in headers.items()):
-        raise BadProxyEvent("a header is not text")
-    return headers
+    for name, values in multi.items():
+        if name not in single and isinstance(values, list) and values:
+            value = values[-1]
+            if not (isinstance(name, str) and isinstance(value, str)):
+                raise BadProxyEvent("a header is not text")
+            if headers is single:
+                headers = dict(single)
+            headers[name] = value
+            lowered[name.lower()] = value
+    return headers, lowered
 
 
 def to_proxy_response(response: WebhookResponse) -> dict[str, Any]:
     return {
         "statusCode": response.status,
         "headers": {"Content-Type": "application/json"},
-        "body": _ENCODER.encode(response.body),
+        "body": _encode(response.body),
         "isBase64Encoded": False,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from event_store import StoreUnavailable
 from processor_handoff import HandoffFailed
@@ -59,40 +59,44 @@ class ReceiverDeps:
 def receive_webhook(request: WebhookRequest, deps: ReceiverDeps, log: JsonLogger | None = None) -> WebhookResponse:
     """The HTTP answer for one delivery; 2xx only once the event is stored. `log`: this request's logger."""
     provider = request.provider
-    log = (log or deps.log).bind(provider=provider)
+    log = log or deps.log
+    # Refusals name the provider on their one line; the logger is bound once, when the event is known.
     if provider not in PROVIDERS or provider not in deps.settings.providers_enabled:
-        log.warning("refused: unknown or disabled provider", status=404)
+        log.warning("refused: unknown or disabled provider", provider=provider, status=404)
         return NOT_FOUND
     if len(request.body) > deps.settings.max_body_bytes:
-        log.warning("refused: body too large", status=413, body_bytes=len(request.body))
+        log.warning("refused: body too large", provider=provider, status=413, body_bytes=len(request.body))
         return TOO_LARGE
     now = deps.clock()
+    headers = request.headers_by_lower_case_name()  # lower-cased once: for verify and for the stored item
     with deps.tracing.subsegment("verify", provider=provider):
         try:
-            delivery = _verify_with_one_refresh(request, deps, now)
+            delivery = _verify_with_one_refresh(request, headers, deps, now)
         except SignatureInvalid as refused:
-            log.warning("refused: not authentic", status=401, reason=refused.reason, source_ip=request.source_ip)
+            log.warning("refused: not authentic", provider=provider, status=401, reason=refused.reason,
+                        source_ip=request.source_ip)
             return UNAUTHORIZED
         except MalformedBody:
-            log.warning("refused: body is not JSON", status=400)
+            log.warning("refused: body is not JSON", provider=provider, status=400)
             return NOT_JSON
         except BodyTooLarge:
-            log.warning("refused: body too large", status=413, body_bytes=len(request.body))
+            log.warning("refused: body too large", provider=provider, status=413, body_bytes=len(request.body))
             return TOO_LARGE
         except UnknownProvider:
-            log.warning("refused: unknown provider", status=404)
+            log.warning("refused: unknown provider", provider=provider, status=404)
             return NOT_FOUND
         except SecretsUnavailable as error:
-            log.error("cannot verify: signing material unavailable", status=503, error=str(error))
+            log.error("cannot verify: signing material unavailable", provider=provider, status=503,
+                      error=str(error))
             return UNAVAILABLE
 
     event_key = event_key_for(provider, delivery.event_id)
-    log = log.bind(event_key=event_key, event_type=delivery.event_type)
+    log = log.bind(provider=provider, event_key=event_key, event_type=delivery.event_type)
     message = {"event_key": event_key, "provider": provider, "event_id": delivery.event_id,
                "event_type": delivery.event_type}
     with deps.tracing.subsegment("store", event_key=event_key):
         try:
-            existing = deps.store.insert_if_absent(new_event_item(message, request, now))
+            existing = deps.store.insert_if_absent(new_event_item(message, request, now, headers))
         except StoreUnavailable as error:
             log.error("cannot store the event", status=503, error=str(error))
             return UNAVAILABLE
@@ -105,32 +109,37 @@ def receive_webhook(request: WebhookRequest, deps: ReceiverDeps, log: JsonLogger
     return _answer_duplicate(message, existing, deps, log, now)
 
 
-def _verify_with_one_refresh(request: WebhookRequest, deps: ReceiverDeps, now: float) -> Delivery:
+def _verify_with_one_refresh(request: WebhookRequest, headers: Mapping[str, str], deps: ReceiverDeps,
+                             now: float) -> Delivery:
     """Verify; after a failure re-read the secret at most once, in case it was just rotated."""
     try:
-        return _verify(request, deps, now)
+        return _verify(request, headers, deps, now)
     except SignatureInvalid:
         if not deps.secrets.refresh_after_failure():
             raise
-    return _verify(request, deps, now)
+    return _verify(request, headers, deps, now)
 
 
-def _verify(request: WebhookRequest, deps: ReceiverDeps, now: float) -> Delivery:
+def _verify(request: WebhookRequest, headers: Mapping[str, str], deps: ReceiverDeps, now: float) -> Delivery:
     config = deps.secrets.config_for(request.provider)
-    return verify(request.provider, request.headers, request.body, config, now=now,
+    return verify(request.provider, headers, request.body, config, now=now,
                   max_body_bytes=deps.settings.max_body_bytes)
 
 
-def new_event_item(message: dict[str, str], request: WebhookRequest, now: float) -> dict[str, Any]:
-    """The events-table item for a first delivery."""
+def new_event_item(message: dict[str, str], request: WebhookRequest, now: float,
+                   headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The events-table item for a first delivery; `headers`: the request's, already lower-cased."""
     item: dict[str, Any] = {
         **message,
         "status": RECEIVED,
         "received_at": iso_utc(now),
         "attempts": 0,
-        "headers": stored_headers(request.headers),
+        "headers": stored_headers(request.headers if headers is None else headers),
         "expires_at": int(now) + RETENTION_S,
     }
+    if request.text is not None:
+        item["body"] = request.text  # the event's own text: no second copy of the body
+        return item
     try:
         item["body"] = request.body.decode("utf-8")
     except UnicodeDecodeError:
@@ -179,7 +188,8 @@ def _age_s(item: dict[str, Any], now: float) -> float:
 def event_key_for(provider: str, event_id: str) -> str:
     """`provider#event_id`, or `provider#sha256:<hex of the id>` when the id would overflow the key."""
     key = f"{provider}#{event_id}"
-    if len(key.encode("utf-8", "surrogatepass")) <= MAX_EVENT_KEY_BYTES:
+    # A code point is at most 4 UTF-8 bytes: a short key fits without encoding it to count.
+    if len(key) * 4 <= MAX_EVENT_KEY_BYTES or len(key.encode("utf-8", "surrogatepass")) <= MAX_EVENT_KEY_BYTES:
         return key
     digest = hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
     return f"{provider}#sha256:{digest}"

@@ -6,16 +6,16 @@ a handler that passes headers along by mistake still does not leak them.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 import traceback
 from typing import Any, TextIO
 
+from webhook_runtime.compact_json import compact_encoder
 from webhook_runtime.timestamps import iso_utc
 
-_ENCODER = json.JSONEncoder(default=str, separators=(",", ":"))  # built once, not per line
+_encode = compact_encoder(default=str)  # built once, not per line
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40}
 REDACTED = "[redacted]"
 _SENSITIVE_WORDS = ("secret", "signature", "authorization", "password", "token", "hmac", "signing", "-sig")
@@ -33,6 +33,13 @@ def _is_sensitive(name: str) -> bool:
 
 
 def _redact(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` itself when nothing in it needs redacting (the usual case), else a redacted copy."""
+    decided = _sensitivity.get
+    for name, value in fields.items():
+        if decided(name, True) or isinstance(value, dict):  # a name not decided yet takes the slow path
+            break
+    else:
+        return fields
     clean: dict[str, Any] = {}
     for name, value in fields.items():
         if _is_sensitive(name):
@@ -47,12 +54,14 @@ def _redact(fields: dict[str, Any]) -> dict[str, Any]:
 class JsonLogger:
     """A logger with bound fields (service, request_id, event_key, ...) added to every line."""
 
+    __slots__ = ("service", "_stream", "_threshold", "_fields")  # bound once or twice per request
+
     def __init__(self, service: str, *, stream: TextIO | None = None, level: str | None = None,
                  fields: dict[str, Any] | None = None) -> None:
         self.service = service
         self._stream = stream
         self._threshold = LEVELS.get((level or os.environ.get("LOG_LEVEL") or "INFO").upper(), 20)
-        self._fields = _redact(fields or {})
+        self._fields = _redact(dict(fields or {}))  # a copy: the caller's dict may change later
 
     def bind(self, **fields: Any) -> "JsonLogger":
         """A logger writing to the same place, with `fields` added to every line."""
@@ -87,10 +96,10 @@ class JsonLogger:
     def _write(self, level: str, message: str, fields: dict[str, Any]) -> None:
         if LEVELS[level] < self._threshold:
             return
-        now = time.time()
-        record = {"time": iso_utc(now), "level": level, "service": self.service, "message": message}
+        record = {"time": iso_utc(time.time()), "level": level, "service": self.service, "message": message}
         record.update(self._fields)
-        record.update(_redact(fields))
+        if fields:
+            record.update(_redact(fields))
         stream = self._stream or sys.stdout
-        stream.write(_ENCODER.encode(record) + "\n")
+        stream.write(_encode(record) + "\n")
         stream.flush()

@@ -15,7 +15,7 @@ from webhook_signatures.delivery import Delivery, SignedDelivery
 from webhook_signatures.errors import BodyTooLarge, MalformedBody, SignatureInvalid, UnknownProvider, WebhookError
 from webhook_signatures.provider_config import ProviderConfig
 from webhook_signatures.registry import PROVIDERS, scheme_for
-from webhook_signatures.request import Request
+from webhook_signatures.request import LowerCaseHeaders, Request, lower_case_headers
 from webhook_signatures.scheme import Checks
 
 DEFAULT_MAX_BODY_BYTES = 262144
@@ -25,6 +25,7 @@ __all__ = [
     "PROVIDERS",
     "BodyTooLarge",
     "Delivery",
+    "LowerCaseHeaders",
     "MalformedBody",
     "ProviderConfig",
     "SignatureInvalid",
@@ -33,6 +34,7 @@ __all__ = [
     "WebhookError",
     "event_id",
     "event_type",
+    "lower_case_headers",
     "sign",
     "verify",
 ]
@@ -51,14 +53,14 @@ def verify(
 ) -> Delivery:
     """The delivery's event id and type when it is authentic; raises a WebhookError otherwise.
 
-    Headers match case-insensitively. `now` pins the clock for timestamp tolerance; `tolerance_s=None`
-    disables it. MalformedBody is raised only after the signature verified.
+    Headers match case-insensitively (LowerCaseHeaders are taken as already lower-cased). `now` pins the
+    clock for timestamp tolerance; `tolerance_s=None` disables it. MalformedBody is raised only after the
+    signature verified.
     """
     scheme = scheme_for(provider)
     if len(body) > max_body_bytes:
         raise BodyTooLarge(len(body), max_body_bytes)
-    checks = Checks(now=unix_now(now), tolerance_s=tolerance_s, cert_fetcher=cert_fetcher)
-    return scheme.verify(Request(headers, body), config, checks)
+    return scheme.verify(Request(headers, body), config, Checks(unix_now(now), tolerance_s, cert_fetcher))
 
 
 def sign(

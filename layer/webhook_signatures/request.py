@@ -12,11 +12,29 @@ _UNPARSED = object()
 _INVALID = object()
 
 
+class LowerCaseHeaders(dict):
+    """Headers already keyed by lower-case name: a caller that normalised them once passes them as they are."""
+
+    __slots__ = ()
+
+
+def lower_case_headers(headers: Mapping[str, str] | None) -> LowerCaseHeaders:
+    """The headers by lower-case name; when two names differ only in case, the later one wins."""
+    lowered = LowerCaseHeaders()
+    for name, value in (headers or {}).items():
+        lowered[name.lower()] = value
+    return lowered
+
+
 class Request:
     __slots__ = ("headers", "body", "_json")
 
     def __init__(self, headers: Mapping[str, str] | None, body: bytes):
-        self.headers = {name.lower(): value for name, value in (headers or {}).items()}
+        # Exactly LowerCaseHeaders (not a look-alike subclass): its names are lower-case by construction.
+        if type(headers) is LowerCaseHeaders:
+            self.headers: Mapping[str, str] = headers
+        else:
+            self.headers = {name.lower(): value for name, value in (headers or {}).items()}
         self.body = body
         self._json: Any = _UNPARSED
 
@@ -28,7 +46,7 @@ class Request:
         """The body as JSON (parsed once); MalformedBody when it is not JSON."""
         if self._json is _UNPARSED:
             try:
-                self._json = json.loads(self.body)
+                self._json = _loads(self.body)
             except (ValueError, UnicodeDecodeError, RecursionError):  # deep nesting is not JSON we read
                 self._json = _INVALID
         if self._json is _INVALID:
@@ -48,6 +66,20 @@ class Request:
         text = id_text(value)
         return text if text else self.body_sha256()
 
+
+
+_decode_text = json.JSONDecoder().decode  # what json.loads uses for text when given no options
+
+
+def _loads(body: bytes) -> Any:
+    """json.loads(body), without its encoding detection for the usual body: "{" or "[" then a non-NUL byte.
+
+    json.loads reads such bytes as UTF-8 (no BOM, and no NUL where UTF-16/32 would put one) and decodes
+    them with surrogatepass, exactly as here; anything else goes through json.loads itself.
+    """
+    if type(body) is bytes and body[:1] in (b"{", b"[") and body[1:2] != b"\x00":
+        return _decode_text(body.decode("utf-8", "surrogatepass"))
+    return json.loads(body)
 
 
 def id_text(value: Any) -> str | None:
