@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -130,9 +134,45 @@ def check_processed_once(dynamodb: Any, table: str, keys: list[str]) -> None:
         sys.exit(f"{len(wrong)} event(s) not PROCESSED exactly once, e.g. {wrong[0]}: {found.get(wrong[0])}")
 
 
+def cpu_split(pid: int) -> dict[str, float]:
+    """CPU-seconds so far of the server process and of its direct children (the function workers)."""
+    ticks = {"server": 0, "workers": 0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid:
+            ticks["server"] += int(fields[11]) + int(fields[12])
+        elif int(fields[1]) == pid:
+            ticks["workers"] += int(fields[11]) + int(fields[12])
+    # Children that exited since are not counted; the pool keeps its workers for the whole run.
+    return {k: v / os.sysconf("SC_CLK_TCK") for k, v in ticks.items()}
+
+
+def client_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def depth(sqs: Any, url: str) -> int:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def _parent(proc_entry: Path) -> int | None:
+    try:
+        return int((proc_entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _profile(pid: int, path: str) -> subprocess.Popen:
+    """py-spy (the operator's own install, not a project dependency) sampling the server until stopped."""
+    return subprocess.Popen(["py-spy", "record", "--gil", "--format", "raw", "--rate", "200", "--pid", str(pid), "--output", path],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main() -> int:
@@ -141,6 +181,7 @@ def main() -> int:
     parser.add_argument("--baseline-messages", type=int, default=BASELINE_SAMPLE,
                         help=f"messages the baseline replays (default {BASELINE_SAMPLE}, or --messages when smaller)")
     parser.add_argument("--replay-args", default="", help="extra `dlq replay` options, e.g. '--concurrency 32'")
+    parser.add_argument("--profile", metavar="FILE", help="write py-spy samples of the server (GIL holder, collapsed stacks) during ours")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
     args = parser.parse_args()
@@ -162,14 +203,24 @@ def main() -> int:
         keys = fill(dynamodb, sqs, outputs, "ours", args.messages)
         wait_until_quiet(cloud.pid)
         replay_command = ["dlq", "replay", "--env", ENV, "--target", "local", "-o", "json", *args.replay_args.split()]
+        load_before = os.getloadavg()
+        cpu_before, client_before = cpu_split(cloud.pid), client_cpu_s()
+        profiler = _profile(cloud.pid, args.profile) if args.profile else None
         began = time.monotonic()
         replay = json.loads(cloud.webhookctl(*replay_command).stdout)
         ours_s = time.monotonic() - began
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(60)
+        cpu_after, client_after = cpu_split(cloud.pid), client_cpu_s()
+        workers_after = len([w for w in Path("/proc").iterdir() if w.name.isdigit() and _parent(w) == cloud.pid])
         if replay["succeeded"] != args.messages or replay["failed"]:
             sys.exit(f"dlq replay did not replay every message: {json.dumps({k: replay[k] for k in ('candidates', 'replayed', 'succeeded', 'failed')})}")
         check_processed_once(dynamodb, outputs["EventsTableName"], keys)
-        if depth(sqs, outputs["ProcessorDlqUrl"]):
-            sys.exit("the processor DLQ is not empty after the replay")
+        left = depth(sqs, outputs["ProcessorDlqUrl"])
+        if left:
+            sys.exit(f"the processor DLQ is not empty after the replay: {left} message(s) left; "
+                     f"the replay reported {replay.get('delete_failed')} failed delete(s)")
         again = json.loads(cloud.webhookctl(*replay_command).stdout)
         if again["candidates"]:
             sys.exit(f"a second replay found {again['candidates']} candidate(s)")
@@ -188,6 +239,14 @@ def main() -> int:
         "target_speedup": TARGET_SPEEDUP,
         "met": speedup >= TARGET_SPEEDUP,
         "rate_based": baseline_count != args.messages,
+        # Where ours spent CPU during the replay command (seconds; the machine has os.cpu_count() cores).
+        "ours_cpu_s": {
+            "server": round(cpu_after["server"] - cpu_before["server"], 2),
+            "workers": round(cpu_after["workers"] - cpu_before["workers"], 2),
+            "client": round(client_after - client_before, 2),
+        },
+        "worker_processes_after": workers_after,
+        "load_average_before": [round(x, 2) for x in load_before],
         "verified": "every event PROCESSED exactly once; DLQ empty; a second replay found nothing",
     }
     sample = f", {baseline_count}-message sample; rates compared" if report["rate_based"] else ""
@@ -203,6 +262,9 @@ def main() -> int:
         print(f"one at a time:        {baseline_count:5d} msgs  {baseline_s:7.2f} s  {base_rate:7.1f} msg/s{sample}")
         print(f"webhookctl dlq replay: {args.messages:5d} msgs  {ours_s:7.2f} s  {ours_rate:7.1f} msg/s (whole command; the replay itself {report['ours_replay_seconds']} s)")
         print(f"speed-up:             {speedup:7.1f}x  (target >= {TARGET_SPEEDUP:g}x): {'met' if report['met'] else 'MISSED'}")
+        cpu = report["ours_cpu_s"]
+        print(f"ours, CPU-seconds:    server {cpu['server']}, workers {cpu['workers']}, client {cpu['client']}; "
+              f"{workers_after} worker processes after; load average before {' '.join(f'{x:.2f}' for x in load_before)}")
         print(f"verified:             {report['verified']}")
     return 1 if args.check and not report["met"] else 0
 

@@ -134,3 +134,40 @@ def test_sqs_retention_check_keeps_moto_semantics_without_counting_the_queue(mon
         received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         assert [m["Body"] for m in received] == ["young"]
         assert built == []  # the check read the setting, not every attribute
+
+
+def test_a_send_waits_while_a_delete_rebuilds_the_message_list():
+    """moto's delete rebuilds the message list; a send must not land mid-rebuild, where it could be undone."""
+    import threading
+
+    import boto3
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import Message, sqs_backends
+
+    moto_tuning.serialise_sqs_deletes()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="raced")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="doomed")
+        handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+        queue = sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues["raced"]
+        doomed = queue._messages[0]
+        arrival = Message("arrival", "sent while the delete runs")
+        sender = threading.Thread(target=queue.add_message, args=(arrival,))
+        checks = []
+        sent_mid_rebuild = []
+
+        def had_receipt_handle(receipt_handle: str) -> bool:
+            checks.append(receipt_handle)
+            if len(checks) == 2:  # the rebuild loop has begun: another request's send arrives now
+                sender.start()
+                sender.join(timeout=0.3)
+                sent_mid_rebuild.append(not sender.is_alive())
+            return receipt_handle in doomed.all_receipt_handles
+
+        doomed.had_receipt_handle = had_receipt_handle
+        queue.delete_message(handle)
+        sender.join()
+        assert sent_mid_rebuild == [False]  # the send waited for the delete to finish
+        assert [message.body for message in queue._messages] == ["sent while the delete runs"]

@@ -80,6 +80,32 @@ def test_success_deletes_and_replaying_twice_processes_once(env):
     assert sorted(processor.processed) == sorted(keys)  # nothing processed a second time
 
 
+def test_deletes_never_overlap(env, monkeypatch):
+    # Concurrent DeleteMessageBatch calls can undo each other in the local cloud's SQS (moto's).
+    _fill(env, 60)
+    client = env.ctx.client("sqs")
+    original = client.delete_message_batch
+    in_flight, most = [0], [0]
+    guard = threading.Lock()
+
+    def delete_message_batch(**kwargs):
+        with guard:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            threading.Event().wait(0.05)  # long enough for other workers to fill their own batch
+            return original(**kwargs)
+        finally:
+            with guard:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(client, "delete_message_batch", delete_message_batch)
+    result = replay_dead_letters(env.ctx, env.settings, invoker=FakeProcessor(env), concurrency=16)
+    assert (result.succeeded, result.failed, result.delete_failed) == (60, 0, 0)
+    assert most[0] == 1
+    assert queue_counts(env, "processor") == (0, 0)
+
+
 def test_a_duplicate_letter_is_replayed_but_processed_once(env):
     put_event(env, "stripe", "evt_dup")
     send_processor_letter(env, "stripe", "evt_dup")

@@ -69,8 +69,30 @@ def read_sqs_retention_directly() -> None:
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
 
 
+def serialise_sqs_deletes() -> None:
+    """Hold the queue's message lock while moto deletes a message (idempotent).
+
+    moto deletes by rebuilding the queue's message list outside the lock its sends take, so a
+    send, or another delete, landing in between is undone: a dead letter could vanish, or a
+    replayed one reappear. This is a correctness fix for a threaded server, not a speed-up.
+    """
+    from moto.sqs.models import Queue
+
+    original = Queue.delete_message
+    if getattr(original, "holds_messages_lock", False):
+        return
+
+    def delete_message(self: Queue, receipt_handle: str) -> None:
+        with self._messages_lock:  # a Condition over an RLock: sends take the same lock
+            original(self, receipt_handle)
+
+    delete_message.holds_messages_lock = True  # type: ignore[attr-defined]
+    Queue.delete_message = delete_message
+
+
 def apply() -> None:
     """Every tuning in this module; the server applies them once at start."""
     cache_action_method_names()
     share_parsed_update_expressions()
     read_sqs_retention_directly()
+    serialise_sqs_deletes()

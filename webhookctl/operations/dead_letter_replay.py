@@ -234,6 +234,9 @@ class _ReplayRun:
         self._to_delete: list[tuple[str, str]] = []  # (message id, receipt handle)
         self._seen: set[str] = set()
         self._slots = threading.BoundedSemaphore(concurrency * 4)  # receive no further ahead than this
+        # One DeleteMessageBatch in flight at a time: the local cloud's SQS (moto's) rebuilds the queue's
+        # message list on each delete, so two concurrent deletes can undo each other.
+        self._deleting = threading.Lock()
 
     def execute(self) -> ReplayResult:
         started = time.monotonic()
@@ -342,6 +345,15 @@ class _ReplayRun:
             self._to_release[letter.message_id] = letter.receipt_handle
 
     def _flush_deletes(self, *, force: bool = False) -> None:
+        # Not forced: a thread already deleting, or the final forced flush, takes what was just added.
+        if not self._deleting.acquire(blocking=force):
+            return
+        try:
+            self._delete_buffered(force)
+        finally:
+            self._deleting.release()
+
+    def _delete_buffered(self, force: bool) -> None:
         while True:
             with self._lock:
                 if not self._to_delete or (len(self._to_delete) < 10 and not force):
