@@ -49,6 +49,24 @@ def no_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def settings(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Built-in settings for env `dev`, read from an empty folder (no webhookctl.toml)."""
+    from webhookctl.config import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    return load_settings("dev")
+
+
+@pytest.fixture
+def mocked(aws_credentials: None) -> Iterator[None]:
+    """moto's in-process AWS for the test's duration."""
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
 def moto_server(aws_credentials: None) -> Iterator[str]:
     """A plain moto server (no local-cloud additions) on a free port; yields its endpoint URL."""
     from moto.server import ThreadedMotoServer

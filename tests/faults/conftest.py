@@ -5,4 +5,4 @@ so killing and restarting it never disturbs another suite's deployed envs.
 """
 
 from tests.e2e.conftest import local_cloud  # noqa: F401
-from tests.provision.conftest import artifacts, mocked, new_context, settings  # noqa: F401
+from tests.provision.conftest import artifacts, new_context  # noqa: F401

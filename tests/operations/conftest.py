@@ -6,11 +6,11 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from webhookctl.config import Settings, load_settings
+from webhookctl.config import Settings
 from webhookctl.names import Names
 
 REGION = "us-east-1"
@@ -79,20 +79,6 @@ def aws_context(endpoint_url: str | None = None) -> Any:
 
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
     return AwsContext(session=session, region=REGION, target="endpoint", endpoint_url=endpoint_url)
-
-
-@pytest.fixture
-def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.chdir(tmp_path)
-    return load_settings("dev")
-
-
-@pytest.fixture
-def mocked(aws_credentials: None) -> Iterator[None]:
-    from moto import mock_aws
-
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

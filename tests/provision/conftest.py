@@ -1,15 +1,15 @@
-"""Provisioning test helpers: small artifact zips, settings, and contexts on moto."""
+"""Provisioning test helpers: small artifact zips and contexts on moto."""
 
 from __future__ import annotations
 
 import hashlib
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 
-from webhookctl.config import FUNCTIONS, Settings, load_settings
+from webhookctl.config import FUNCTIONS
 from webhookctl.provision.artifacts import Artifacts
 from webhookctl.provision.models import CodeArtifact
 
@@ -40,20 +40,6 @@ def make_artifacts(root: Path, *, layer_version: str = "1", code: dict[str, str]
 @pytest.fixture
 def artifacts(tmp_path: Path) -> Artifacts:
     return make_artifacts(tmp_path / "artifacts")
-
-
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.chdir(tmp_path)
-    return load_settings("dev")
-
-
-@pytest.fixture
-def mocked(aws_credentials: None) -> Iterator[None]:
-    from moto import mock_aws
-
-    with mock_aws():
-        yield
 
 
 @pytest.fixture
