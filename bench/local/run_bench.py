@@ -221,21 +221,22 @@ def function_reports(endpoint: str, outputs: dict[str, str]) -> dict[str, dict[s
     return found
 
 
-def cpu_seconds(server_pid: int) -> tuple[float, float]:
-    """CPU time (user + system) used so far by the server process, and by its live worker processes."""
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by the server process, its table process and its live worker processes."""
     tick = os.sysconf("SC_CLK_TCK")
-    server, workers = 0.0, 0.0
+    used_by = {"server": 0.0, "tables": 0.0, "workers": 0.0}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            pid, ppid, used = int(stat.parent.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+            if pid == server_pid:
+                used_by["server"] += used
+            elif ppid == server_pid:
+                command = (stat.parent / "cmdline").read_bytes()
+                used_by["tables" if b"webhookctl.localcloud.tables" in command else "workers"] += used
+        except (OSError, IndexError, ValueError):
             continue
-        pid, ppid, used = int(stat.parent.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
-        if pid == server_pid:
-            server += used
-        elif ppid == server_pid:
-            workers += used
-    return server, workers
+    return used_by
 
 
 def load_average() -> str:
@@ -287,8 +288,8 @@ def run_local(env: dict[str, str], port: int, work: Path, config: Path, args: ar
             "functions": function_reports(endpoint, outputs),
             # Workers started during the run count from zero; none stop during it (idle TTL 10 min).
             "cpu_ms_per_event": {
-                "server": round((cpu_after[0] - cpu_before[0]) * 1000 / max(1, pipeline["processed"] - warm_events), 2),
-                "workers": round((cpu_after[1] - cpu_before[1]) * 1000 / max(1, pipeline["processed"] - warm_events), 2),
+                part: round((cpu_after[part] - cpu_before[part]) * 1000 / max(1, pipeline["processed"] - warm_events), 2)
+                for part in cpu_after
             },
         }
     finally:
@@ -333,7 +334,8 @@ def render_table(report: dict[str, object]) -> str:
     lines.append(f"pipeline: stored {pipeline['stored']}, PROCESSED {pipeline['processed']}, in DLQ {pipeline['in_dlq']}, "
                  f"audited {pipeline['audited']}, last audit line {pipeline['last_audit_s']:.1f} s after the start")
     cpu = report["cpu_ms_per_event"]
-    lines.append(f"CPU per event (includes the completion checks): server {cpu['server']} ms, workers {cpu['workers']} ms")
+    lines.append(f"CPU per event (includes the completion checks): server {cpu['server']} ms, "
+                 f"table process {cpu.get('tables', 0.0)} ms, workers {cpu['workers']} ms")
     for name, figures in functions.items():
         lines.append(f"{name}: {figures['invocations']} invocations, {figures['cold_starts']} cold starts, "
                      f"median duration {figures['p50_duration_ms']} ms")

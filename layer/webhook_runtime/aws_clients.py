@@ -1,8 +1,11 @@
-"""boto3 clients created once per container, honouring AWS_ENDPOINT_URL (the local cloud sets it)."""
+"""boto3 clients created once per container.
+
+The SDK itself honours AWS_ENDPOINT_URL and per-service ones such as AWS_ENDPOINT_URL_DYNAMODB
+(the local cloud sets them; on AWS they are unset).
+"""
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -23,7 +26,6 @@ def client(service: str) -> Any:
         if service not in _clients:
             _clients[service] = boto3.client(
                 service,
-                endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
                 # Two tries of at most 1 s + 3 s fit inside the functions' 10 s timeout: fail in time to answer 5xx.
                 config=Config(connect_timeout=1, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"}),
             )

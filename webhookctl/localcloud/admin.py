@@ -69,7 +69,11 @@ class AdminEndpoints:
             return None
         name = request.path[len(PREFIX):].strip("/")
         if name == "health" and request.method == "GET":
-            return json_response(200, {"local_cloud": True, "version": __version__, "pid": os.getpid(), "arch": host_arch()})
+            document = {"local_cloud": True, "version": __version__, "pid": os.getpid(), "arch": host_arch()}
+            tables = getattr(getattr(self.runtime, "config", None), "table_endpoint_url", None)
+            if tables:
+                document["tables"] = tables  # where DynamoDB runs, for debugging
+            return json_response(200, document)
         if name == "chaos":
             return self._chaos(request)
         return json_response(404, {"message": f"no such endpoint: {request.method} {request.path}"})

@@ -44,8 +44,10 @@ def target_of(environ: dict[str, Any]) -> tuple[str, str] | None:
 class JsonProtocolRoutes:
     """Finds moto's app for a JSON-protocol request, and rings `on_table_write` after DynamoDB writes."""
 
-    def __init__(self, dispatcher: Any, on_table_write: Callable[[], None] | None = None):
+    def __init__(self, dispatcher: Any, on_table_write: Callable[[], None] | None = None,
+                 services: frozenset[str] = frozenset(SERVICE_BY_TARGET_PREFIX.values())):
         self._dispatcher = dispatcher  # moto's DomainDispatcherApplication (owns app_instances)
+        self._services = services  # those this app serves itself (DynamoDB may live in the table process)
         self._on_table_write = on_table_write
         self._views: dict[str, Any] = {}  # service -> moto's handler behind the app's "/" rule
 
@@ -64,6 +66,8 @@ class JsonProtocolRoutes:
         if found is None:
             return None
         service, operation = found
+        if service not in self._services:
+            return None
         app = self._dispatcher.app_instances.get(service)
         if app is None:
             with self._dispatcher.lock:

@@ -36,8 +36,11 @@ class PortInUse(OSError):
     """The port is taken by another process."""
 
 
-def build_app(config: ServerConfig) -> tuple[Any, list[Any]]:
-    """The WSGI app with the Lambda runtime, and the objects to start and shut down with it."""
+def build_app(config: ServerConfig, table_endpoint: str | None = None) -> tuple[Any, list[Any]]:
+    """The WSGI app with the Lambda runtime, and the objects to start and shut down with it.
+
+    With `table_endpoint`, DynamoDB lives in the table process there (see localcloud.tables).
+    """
     from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
     from webhookctl.localcloud import moto_tuning
 
@@ -47,15 +50,17 @@ def build_app(config: ServerConfig) -> tuple[Any, list[Any]]:
             account_concurrency=config.account_concurrency,
             async_retry_delays_s=config.async_retry_delays_s,
             endpoint_url=config.endpoint,
+            table_endpoint_url=table_endpoint,
             work_dir=config.work_dir,
         )
     )
-    app, data_plane = compose_app(runtime, LambdaOverlay(runtime), latency_ms=config.latency_ms)
+    app, data_plane = compose_app(runtime, LambdaOverlay(runtime), latency_ms=config.latency_ms, table_endpoint=table_endpoint)
     return app, [runtime, data_plane]
 
 
-def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0) -> tuple[Any, Any]:
-    """LocalCloudApp: admin endpoints, control-plane latency, the API Gateway data plane, Lambda, then moto."""
+def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0,
+                table_endpoint: str | None = None) -> tuple[Any, Any]:
+    """LocalCloudApp: admin endpoints, control-plane latency, the table process, the API Gateway data plane, Lambda, then moto."""
     from webhookctl.localcloud.admin import AdminEndpoints
     from webhookctl.localcloud.app import LocalCloudApp, moto_app
     from webhookctl.localcloud.gateway.data_plane import ApiGatewayDataPlane
@@ -65,6 +70,14 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     overlays: list[Any] = [AdminEndpoints(runtime)]
     if latency_ms > 0:
         overlays.append(ControlPlaneLatency(latency_ms))  # first, so every AWS API call pays it
+    served_here = frozenset({"dynamodb", "dynamodbstreams", "logs"})
+    if table_endpoint is not None:
+        from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, TableForwarding, adopt_stream_mappings
+
+        connection = TableConnection(table_endpoint)
+        overlays.append(TableForwarding(connection))
+        adopt_stream_mappings(RemoteShards(connection))
+        served_here = frozenset({"logs"})
     overlays.append(data_plane)
     if lambda_overlay is not None:
         overlays.append(lambda_overlay)
@@ -73,7 +86,7 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     if latency_ms <= 0:  # with added latency every AWS call must pass the latency overlay
         from webhookctl.localcloud.json_routes import JsonProtocolRoutes
 
-        direct = JsonProtocolRoutes(backend, on_table_write=getattr(runtime, "table_written", None))
+        direct = JsonProtocolRoutes(backend, on_table_write=getattr(runtime, "table_written", None), services=served_here)
     return LocalCloudApp(overlays, backend, direct), data_plane
 
 
@@ -89,6 +102,10 @@ class HttpServer:
             self._server.prepare()  # binds now, so a taken port fails here rather than in a thread
         except OSError as exc:
             raise PortInUse(f"port {port} on {host} is already in use") from exc
+
+    @property
+    def port(self) -> int:
+        return self._server.bind_addr[1]  # the bound one, when asked for port 0
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         self._server.serve()
@@ -116,11 +133,16 @@ def warm_up(app: Any) -> None:
 
 def serve(config: ServerConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
+    from webhookctl.localcloud.tables.remote import TableProcess, TableProcessFailed
+
     config.work_dir.mkdir(parents=True, exist_ok=True)
-    app, parts = build_app(config)
+    tables = TableProcess(config.host if config.host not in ("0.0.0.0", "") else "127.0.0.1")  # starts beside our own imports
+    _import_moto()  # while the table process starts
     try:
+        app, parts = build_app(config, tables.wait_ready())
         server = make_http_server(config, app)
-    except PortInUse as exc:
+    except (PortInUse, TableProcessFailed) as exc:
+        tables.stop()
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
     for part in parts:
@@ -143,8 +165,14 @@ def serve(config: ServerConfig) -> int:
     for part in parts:
         part.shutdown()
     server.server_close()
+    tables.stop()
     print(f"local cloud stopped ({time.monotonic() - started:.1f} s to shut down)", file=sys.stderr, flush=True)
     return 0
+
+
+def _import_moto() -> None:
+    import moto.moto_server.werkzeug_app  # noqa: F401
+    import webhookctl.localcloud.lambda_runtime  # noqa: F401
 
 
 def _pid() -> int:

@@ -12,6 +12,8 @@ from webhookctl.localcloud.lambda_runtime.worker_pool import PoolLimits
 class RuntimeConfig:
     work_dir: Path
     endpoint_url: str = "http://127.0.0.1:4566"
+    # The table process, when DynamoDB runs in one: functions call it directly, pollers read its streams.
+    table_endpoint_url: str | None = None
     account_concurrency: int = 1000
     # AWS waits about 1 then 2 minutes between async retries; locally much shorter.
     async_retry_delays_s: tuple[float, ...] = (1.0, 2.0)

@@ -179,6 +179,7 @@ class FunctionExecutor:
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_SESSION_TOKEN": "testing",
                 "AWS_ENDPOINT_URL": self.config.endpoint_url,
+                **_table_endpoints(self.config.table_endpoint_url),
                 # No shared config or credentials files exist on Lambda; never read the host's.
                 "AWS_CONFIG_FILE": os.devnull,
                 "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
@@ -212,3 +213,10 @@ class FunctionExecutor:
 def _iso_now() -> str:
     now = time.time()
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+
+
+def _table_endpoints(table_endpoint_url: str | None) -> dict[str, str]:
+    """The SDK's per-service endpoint variables, so DynamoDB calls go straight to the table process."""
+    if table_endpoint_url is None:
+        return {}
+    return {"AWS_ENDPOINT_URL_DYNAMODB": table_endpoint_url, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": table_endpoint_url}

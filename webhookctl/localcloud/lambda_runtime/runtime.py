@@ -7,6 +7,7 @@ import os
 import threading
 import time
 import uuid
+from typing import Any
 
 from webhookctl.localcloud.lambda_runtime import function_logs
 from webhookctl.localcloud.lambda_runtime.async_invocations import AsyncInvoker, QueuedEvent
@@ -33,6 +34,7 @@ class LambdaRuntime:
         self.async_invoker = AsyncInvoker(config, self.executor, self.dead_letters)
         # Rung after every DynamoDB write the server answers, so stream pollers sleep until there is news.
         self.stream_doorbell = Doorbell()
+        self.stream_shards, self._write_watch = _stream_source(config, self.stream_doorbell)
         from webhookctl.localcloud.lambda_runtime.event_source_mappings import EventSourceMappings
 
         self.mappings = EventSourceMappings(self)
@@ -45,10 +47,14 @@ class LambdaRuntime:
         self._started = True
         os.makedirs(self.config.code_cache_dir, exist_ok=True)
         self.async_invoker.start()
+        if self._write_watch is not None:
+            self._write_watch.start()
         threading.Thread(target=self._housekeeping, name="lambda-housekeeping", daemon=True).start()
 
     def shutdown(self) -> None:
         self._stopping.set()
+        if self._write_watch is not None:
+            self._write_watch.stop()
         self.mappings.stop_all()
         self.async_invoker.shutdown()
         self.executor.shutdown()
@@ -120,6 +126,18 @@ class LambdaRuntime:
                 self.mappings.sync()
             except Exception:  # housekeeping must outlive any one bad pass
                 pass
+
+
+def _stream_source(config: RuntimeConfig, doorbell: Doorbell) -> tuple[Any, Any]:
+    """Where stream pollers read shards, and what rings their doorbell when the tables are elsewhere."""
+    if config.table_endpoint_url is None:
+        from webhookctl.localcloud.tables.streams import LocalShards
+
+        return LocalShards(), None  # the server's own DynamoDB writes ring the doorbell
+    from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, WriteWatch
+
+    connection = TableConnection(config.table_endpoint_url)
+    return RemoteShards(connection), WriteWatch(connection, doorbell)
 
 
 class InvalidRequestContent(InvalidParameterValue):

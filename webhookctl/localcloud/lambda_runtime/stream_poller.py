@@ -1,4 +1,7 @@
-"""DynamoDB stream → function delivery for one event source mapping, reading moto's shard without consuming it."""
+"""DynamoDB stream → function delivery for one event source mapping, reading moto's shard without consuming it.
+
+The shard is read through `runtime.stream_shards`: moto in this process, or the table process.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +25,9 @@ class StreamPoller:
         self.region = region
         self.mapping = mapping  # moto's EventSourceMapping, read live so updates apply
         self.stopped = threading.Event()
-        self._cursor: int | None = None
-        self._shard: Any = None
+        self._cursor = 0
+        self._token: str | None = None  # the shard being read; a new one restarts at the starting position
+        self._shard_id = ""
         self._thread = threading.Thread(target=self._run, name=f"lambda-ddb-stream-{mapping.uuid[:8]}", daemon=True)
 
     def start(self) -> None:
@@ -48,49 +52,41 @@ class StreamPoller:
     def _poll_once(self) -> bool:
         if not self.mapping.enabled:
             return False
-        shard = self._current_shard()
-        if shard is None:
+        shards, arn = self.runtime.stream_shards, self.mapping.event_source_arn
+        info = shards.info(self.account, self.region, arn)
+        if info is None:
             return False
-        if shard is not self._shard:
-            self._shard = shard
-            self._cursor = self._starting_index(shard)
+        if info.token != self._token:
+            self._token, self._shard_id = info.token, info.shard_id
+            self._cursor = self._starting_index(info)
         batch_size = int(self.mapping.batch_size or 100)
-        if len(shard.items) <= self._cursor:
+        if info.length <= self._cursor:
             return False
         window = float(self.mapping.max_batch_window or 0) or self.runtime.config.stream_batch_window_s
         deadline = time.monotonic() + window
         doorbell = self.runtime.stream_doorbell
-        while len(shard.items) - self._cursor < batch_size and not self.stopped.is_set():
+        while info.length - self._cursor < batch_size and not self.stopped.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             doorbell.wait_past(doorbell.rings, remaining)
-        items = shard.items[self._cursor:self._cursor + batch_size]
-        records = [self._record(item.to_json()) for item in items]
-        self._deliver(shard, records)
-        self._cursor += len(items)
+            info = shards.info(self.account, self.region, arn)
+            if info is None or info.token != self._token:
+                return False  # the table went away or was re-created: start over on the next look
+        stored = shards.records(self.account, self.region, arn, self._token, self._cursor, batch_size)
+        if not stored:
+            return False
+        self._deliver([self._record(item) for item in stored])
+        self._cursor += len(stored)
         return True
 
-    def _current_shard(self) -> Any:
-        from moto.backends import get_backend
-
-        tables = get_backend("dynamodb")[self.account][self.region].tables
-        for table in list(tables.values()):
-            if table.stream_shard is not None and table.latest_stream_label and \
-                    f"{table.table_arn}/stream/{table.latest_stream_label}" == self.mapping.event_source_arn:
-                return table.stream_shard
-        return None
-
-    def _starting_index(self, shard: Any) -> int:
+    def _starting_index(self, info: Any) -> int:
         position = self.mapping.starting_position or "TRIM_HORIZON"
         if position == "LATEST":
-            return len(shard.items)
+            return info.length
         if position == "AT_TIMESTAMP" and self.mapping.starting_position_timestamp:
             since = float(self.mapping.starting_position_timestamp)
-            for index, item in enumerate(list(shard.items)):
-                if _epoch(item.to_json()["dynamodb"]["ApproximateCreationDateTime"]) >= since:
-                    return index
-            return len(shard.items)
+            return self.runtime.stream_shards.index_at(self.account, self.region, self.mapping.event_source_arn, info.token, since)
         return 0
 
     def _record(self, stored: dict) -> dict:
@@ -109,9 +105,9 @@ class StreamPoller:
 
     # -- delivery ---------------------------------------------------------------------------
 
-    def _deliver(self, shard: Any, records: list[dict]) -> None:
+    def _deliver(self, records: list[dict]) -> None:
         """Invoke until the batch succeeds, bisecting and checkpointing as configured."""
-        records = self._drop_expired(shard, records)
+        records = self._drop_expired(records)
         retries = 0
         invoke_count = 0
         while records and not self.stopped.is_set():
@@ -132,16 +128,16 @@ class StreamPoller:
                     records = records[failed_at:]  # checkpoint: the records before it succeeded
             elif self.mapping.bisect_on_error and len(records) > 1:
                 half = len(records) // 2
-                self._deliver(shard, records[:half])
-                self._deliver(shard, records[half:])
+                self._deliver(records[:half])
+                self._deliver(records[half:])
                 return
             retries += 1
             max_retries = self.mapping.max_retry_attempts
             if max_retries is not None and max_retries != -1 and retries > int(max_retries):
-                self._on_failure(shard, records, "RetryAttemptsExhausted", invoke_count, execution)
+                self._on_failure(records, "RetryAttemptsExhausted", invoke_count, execution)
                 return
             self.stopped.wait(self.runtime.config.stream_retry_delay_s)
-            records = self._drop_expired(shard, records)
+            records = self._drop_expired(records)
 
     def _first_failure(self, payload: bytes, records: list[dict]) -> int | None:
         """Index of the lowest failed record under ReportBatchItemFailures; 0 means the whole batch."""
@@ -165,18 +161,18 @@ class StreamPoller:
             indexes.append(sequence_numbers.index(identifier))
         return min(indexes)
 
-    def _drop_expired(self, shard: Any, records: list[dict]) -> list[dict]:
+    def _drop_expired(self, records: list[dict]) -> list[dict]:
         max_age = self.mapping.max_record_age
         if max_age is None or int(max_age) == -1:
             return records
         now = time.time()
         expired = [r for r in records if now - r["dynamodb"]["ApproximateCreationDateTime"] > int(max_age)]
         if expired:
-            self._on_failure(shard, expired, "RecordAgeExceeded", 0, None)
+            self._on_failure(expired, "RecordAgeExceeded", 0, None)
             return [r for r in records if r not in expired]
         return records
 
-    def _on_failure(self, shard: Any, records: list[dict], condition: str, invoke_count: int, execution: Any) -> None:
+    def _on_failure(self, records: list[dict], condition: str, invoke_count: int, execution: Any) -> None:
         destination = ((self.mapping.destination_config or {}).get("OnFailure") or {}).get("Destination")
         if not destination:
             return
@@ -194,7 +190,7 @@ class StreamPoller:
             "version": "1.0",
             "timestamp": _iso(time.time(), millis=True),
             "DDBStreamBatchInfo": {
-                "shardId": shard.id,
+                "shardId": self._shard_id,
                 "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
                 "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
                 "approximateArrivalOfFirstRecord": _iso(records[0]["dynamodb"]["ApproximateCreationDateTime"]),

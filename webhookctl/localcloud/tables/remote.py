@@ -1,0 +1,210 @@
+"""The server's side of the table process: starting it, forwarding to it, and reading its streams."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import select
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from werkzeug.wrappers import Request, Response
+
+from webhookctl.localcloud.overlay import Forward
+from webhookctl.localcloud.tables.streams import ShardInfo
+
+# X-Amz-Target prefixes of the calls the table process serves.
+TABLE_TARGETS = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
+# Headers that describe one hop, not the request.
+_HOP_HEADERS = frozenset({"host", "connection", "keep-alive", "transfer-encoding", "content-length"})
+
+
+class TableProcessFailed(RuntimeError):
+    """The table process did not start."""
+
+
+class TableProcess:
+    """The child process; it exits when this process closes its standard input, or dies."""
+
+    def __init__(self, host: str = "127.0.0.1"):
+        self.host = host
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "webhookctl.localcloud.tables", "--host", host, "--port", "0"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )
+
+    def wait_ready(self, timeout_s: float = 30.0) -> str:
+        """The table process's endpoint, once it listens."""
+        deadline = time.monotonic() + timeout_s
+        stdout = self._child.stdout
+        assert stdout is not None
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([stdout], [], [], max(0.0, deadline - time.monotonic()))
+            if not readable:
+                break
+            line = stdout.readline().decode(errors="replace").strip()
+            if not line:
+                raise TableProcessFailed(f"the table process exited (code {self._child.wait()})")
+            if line.startswith("port "):
+                return f"http://{self.host}:{int(line.split()[1])}"
+        self.stop()
+        raise TableProcessFailed(f"the table process did not listen within {timeout_s:.0f} s")
+
+    def stop(self, timeout_s: float = 3.0) -> None:
+        if self._child.stdin is not None and not self._child.stdin.closed:
+            self._child.stdin.close()  # its cue to exit
+        try:
+            self._child.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+            self._child.wait()
+
+
+class TableConnection:
+    """Keep-alive HTTP connections to the table process, one per calling thread."""
+
+    def __init__(self, endpoint: str):
+        parts = urlsplit(endpoint)
+        self.endpoint = endpoint
+        self._address = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._local = threading.local()
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None, timeout_s: float = 60.0) -> tuple[int, list[tuple[str, str]], bytes]:
+        for attempt in (1, 2):
+            connection = self._connection(timeout_s)
+            try:
+                connection.request(method, path, body=body, headers=headers or {})
+                response = connection.getresponse()
+                return response.status, response.getheaders(), response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection before this request reached it.
+                self._drop()
+                if attempt == 2:
+                    raise
+            except (OSError, http.client.HTTPException):
+                self._drop()
+                raise
+        raise AssertionError("unreachable")
+
+    def get_json(self, path: str, query: dict[str, Any], timeout_s: float = 10.0) -> tuple[int, Any]:
+        status, _, body = self.request("GET", f"{path}?{urlencode(query)}", timeout_s=timeout_s)
+        return status, json.loads(body or b"null")
+
+    def _connection(self, timeout_s: float) -> http.client.HTTPConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = http.client.HTTPConnection(*self._address, timeout=timeout_s)
+        else:
+            connection.timeout = timeout_s
+            if connection.sock is not None:
+                connection.sock.settimeout(timeout_s)
+        return connection
+
+    def _drop(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            connection.close()
+
+
+class TableForwarding:
+    """Overlay: DynamoDB and DynamoDB Streams calls go to the table process, unchanged."""
+
+    def __init__(self, connection: TableConnection):
+        self.connection = connection
+
+    def handle(self, request: Request, forward: Forward) -> Response | None:
+        if not request.headers.get("X-Amz-Target", "").startswith(TABLE_TARGETS):
+            return None
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        try:
+            status, answer_headers, body = self.connection.request(request.method, request.full_path.rstrip("?"),
+                                                                   request.get_data(cache=True), headers)
+        except (OSError, http.client.HTTPException) as exc:
+            message = {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": f"table process unreachable: {exc}"}
+            return Response(json.dumps(message), status=500, content_type="application/x-amz-json-1.0")
+        kept = [(k, v) for k, v in answer_headers if k.lower() not in _HOP_HEADERS]
+        return Response(body, status=status, headers=kept)
+
+
+class RemoteShards:
+    """Stream shards read from the table process (the same interface as streams.LocalShards)."""
+
+    def __init__(self, connection: TableConnection):
+        self.connection = connection
+
+    def info(self, account: str, region: str, stream_arn: str) -> ShardInfo | None:
+        status, document = self.connection.get_json("/_webhookctl/tables/shard", {"account": account, "region": region, "arn": stream_arn})
+        return ShardInfo(**document) if status == 200 else None
+
+    def records(self, account: str, region: str, stream_arn: str, token: str, start: int, limit: int) -> list[dict[str, Any]]:
+        status, document = self.connection.get_json("/_webhookctl/tables/records", {
+            "account": account, "region": region, "arn": stream_arn, "token": token, "start": start, "limit": limit})
+        return document["records"] if status == 200 else []
+
+    def index_at(self, account: str, region: str, stream_arn: str, token: str, since_epoch: float) -> int:
+        status, document = self.connection.get_json("/_webhookctl/tables/index-at", {
+            "account": account, "region": region, "arn": stream_arn, "token": token, "since": since_epoch})
+        return document["index"] if status == 200 else 0
+
+    def stream_exists(self, account: str, region: str, stream_arn: str) -> bool:
+        return self.info(account, region, stream_arn) is not None
+
+
+class WriteWatch:
+    """Rings a doorbell here whenever the table process has answered a write (one long poll at a time)."""
+
+    def __init__(self, connection: TableConnection, doorbell: Any, wait_s: float = 5.0):
+        self.connection = connection
+        self.doorbell = doorbell
+        self.wait_s = wait_s
+        self._stopped = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="table-writes", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _run(self) -> None:
+        seen = -1
+        while not self._stopped.is_set():
+            try:
+                status, document = self.connection.get_json("/_webhookctl/tables/writes", {"after": seen, "wait": self.wait_s},
+                                                            timeout_s=self.wait_s + 10)
+            except (OSError, http.client.HTTPException, ValueError):
+                self._stopped.wait(0.2)  # the table process is restarting or gone: pollers still re-check on their own
+                continue
+            writes = int(document["writes"]) if status == 200 else seen
+            if writes != seen:
+                if seen != -1:
+                    self.doorbell.ring()
+                seen = writes
+
+
+def adopt_stream_mappings(shards: RemoteShards) -> None:
+    """moto's CreateEventSourceMapping looks for the stream in this process; look in the table process instead."""
+    from moto.awslambda.models import EventSourceMapping, LambdaBackend
+    from moto.core.exceptions import JsonRESTError as RESTError
+
+    original = getattr(LambdaBackend.create_event_source_mapping, "__wrapped__", LambdaBackend.create_event_source_mapping)
+
+    def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
+        arn = spec.get("EventSourceArn") or ""
+        if not (arn.startswith("arn:aws:dynamodb:") and "/stream/" in arn and spec.get("FunctionName")):
+            return original(self, spec)
+        function = self._lambdas.get_function_by_name_or_arn_with_qualifier(spec["FunctionName"])
+        if not shards.stream_exists(self.account_id, self.region_name, arn):
+            raise RESTError("ResourceNotFoundException", "Invalid EventSourceArn")
+        spec.update({"RegionName": self.region_name, "AccountId": self.account_id, "FunctionArn": function.function_arn})
+        mapping = EventSourceMapping(spec)
+        self._event_source_mappings[mapping.uuid] = mapping
+        return mapping
+
+    create_event_source_mapping.__wrapped__ = original  # type: ignore[attr-defined]
+    LambdaBackend.create_event_source_mapping = create_event_source_mapping

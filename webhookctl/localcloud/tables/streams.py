@@ -1,0 +1,85 @@
+"""Stream shards as a poller sees them: an identity, a length, and records by position.
+
+Both the in-process view (moto's shards in this process) and the table process's internal
+endpoints are built on these functions, so a poller reads the same records either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ShardInfo:
+    token: str  # changes when the stream's shard is replaced (the table was re-created)
+    shard_id: str
+    length: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def find_shard(account: str, region: str, stream_arn: str) -> Any:
+    """moto's shard behind `stream_arn` in this process, or None."""
+    from moto.backends import get_backend
+
+    tables = get_backend("dynamodb")[account][region].tables
+    for table in list(tables.values()):
+        if table.stream_shard is not None and table.latest_stream_label and \
+                f"{table.table_arn}/stream/{table.latest_stream_label}" == stream_arn:
+            return table.stream_shard
+    return None
+
+
+def shard_info(shard: Any) -> ShardInfo:
+    # moto gives every shard the same id, so the token also names the object and its creation.
+    return ShardInfo(token=f"{id(shard):x}-{_epoch(shard.created_on):.6f}", shard_id=shard.id, length=len(shard.items))
+
+
+def shard_records(shard: Any, start: int, limit: int) -> list[dict[str, Any]]:
+    """Records [start, start + limit), JSON-ready (creation time as epoch seconds)."""
+    return [_json_ready(item.to_json()) for item in shard.items[start:start + limit]]
+
+
+def index_at(shard: Any, since_epoch: float) -> int:
+    """Position of the first record created at or after `since_epoch` (AT_TIMESTAMP)."""
+    for index, item in enumerate(list(shard.items)):
+        if _epoch(item.to_json()["dynamodb"]["ApproximateCreationDateTime"]) >= since_epoch:
+            return index
+    return len(shard.items)
+
+
+class LocalShards:
+    """The shards of moto's DynamoDB in this process."""
+
+    def info(self, account: str, region: str, stream_arn: str) -> ShardInfo | None:
+        shard = find_shard(account, region, stream_arn)
+        return None if shard is None else shard_info(shard)
+
+    def records(self, account: str, region: str, stream_arn: str, token: str, start: int, limit: int) -> list[dict[str, Any]]:
+        shard = find_shard(account, region, stream_arn)
+        if shard is None or shard_info(shard).token != token:
+            return []
+        return shard_records(shard, start, limit)
+
+    def index_at(self, account: str, region: str, stream_arn: str, token: str, since_epoch: float) -> int:
+        shard = find_shard(account, region, stream_arn)
+        if shard is None or shard_info(shard).token != token:
+            return 0
+        return index_at(shard, since_epoch)
+
+
+def _json_ready(stored: dict[str, Any]) -> dict[str, Any]:
+    dynamodb = dict(stored["dynamodb"])
+    dynamodb["ApproximateCreationDateTime"] = _epoch(dynamodb["ApproximateCreationDateTime"])
+    return {**stored, "dynamodb": dynamodb}
+
+
+def _epoch(value: Any) -> float:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    return float(value)
