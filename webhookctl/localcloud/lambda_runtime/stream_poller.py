@@ -92,7 +92,7 @@ class StreamPoller:
     def _record(self, stored: dict) -> dict:
         """A stream record in the shape Lambda puts into the event."""
         dynamodb = dict(stored["dynamodb"])
-        dynamodb["ApproximateCreationDateTime"] = int(_epoch(dynamodb["ApproximateCreationDateTime"]))
+        dynamodb["ApproximateCreationDateTime"] = int(dynamodb["ApproximateCreationDateTime"])  # epoch seconds, as shards give it
         return {
             "eventID": stored["eventID"],
             "eventName": stored["eventName"],
@@ -203,14 +203,6 @@ class StreamPoller:
             send_to_target(destination, as_json(message))
         except DestinationError:
             pass
-
-
-def _epoch(value: Any) -> float:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.timestamp()
-    return float(value)
 
 
 def _iso(epoch: float, millis: bool = False) -> str:
