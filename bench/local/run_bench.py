@@ -252,6 +252,20 @@ def start_profiler(pid: int, path: Path, seconds: int) -> subprocess.Popen | Non
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
+def profiled(server_pid: int, path: Path) -> list[tuple[int, Path]]:
+    """The server into `path`, and its table process into `path` + ".tables"."""
+    tables = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and _is_table_process(entry, server_pid)]
+    return [(server_pid, path)] + [(pid, path.with_name(path.name + ".tables")) for pid in tables]
+
+
+def _is_table_process(entry: Path, server_pid: int) -> bool:
+    try:
+        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == server_pid and \
+            b"webhookctl.localcloud.tables" in (entry / "cmdline").read_bytes()
+    except (OSError, IndexError, ValueError):
+        return False
+
+
 def run_local(env: dict[str, str], port: int, work: Path, config: Path, args: argparse.Namespace) -> dict[str, object]:
     """Deploy on a fresh local cloud, load it with wrk, wait for the pipeline to drain, then stop it."""
     endpoint = f"http://127.0.0.1:{port}"
@@ -266,14 +280,14 @@ def run_local(env: dict[str, str], port: int, work: Path, config: Path, args: ar
         pipeline_completion(endpoint, outputs, time.time(), timeout=60)  # the warm-up drains before the clock starts
         requests_file = work / "local.lua"
         lua_requests(deliveries[WARM_UP_EVENTS:], requests_file)
-        profiler = start_profiler(started["pid"], args.profile, args.seconds + 30) if args.profile else None
+        profilers = [start_profiler(pid, path, args.seconds + 30) for pid, path in profiled(started["pid"], args.profile)] if args.profile else []
         load_before = load_average()
         cpu_before = cpu_seconds(started["pid"])
         began = time.time()
         local = wrk(endpoint, requests_file, connections=args.connections, threads=args.threads, seconds=args.seconds)
         pipeline = pipeline_completion(endpoint, outputs, began, timeout=180)
         cpu_after = cpu_seconds(started["pid"])
-        if profiler is not None:
+        for profiler in profilers:
             profiler.wait()
         warm_events = WARM_UP_EVENTS  # stored before `began`; the run's own events are the rest
         return {

@@ -11,7 +11,7 @@ import pytest
 
 from tests.localcloud.conftest import free_port, serve_in_thread, wait_for
 from webhookctl.localcloud import lifecycle
-from webhookctl.localcloud.lambda_runtime.doorbell import Doorbell
+from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.lambda_runtime.execution import _table_endpoints
 from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, TableProcess, WriteWatch
 from webhookctl.localcloud.tables.service import TableService

@@ -14,7 +14,7 @@ from webhookctl.localcloud.lambda_runtime.async_invocations import AsyncInvoker,
 from webhookctl.localcloud.lambda_runtime.chaos import Chaos
 from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
 from webhookctl.localcloud.lambda_runtime.destinations import DeadLetterConfigs
-from webhookctl.localcloud.lambda_runtime.doorbell import Doorbell
+from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.lambda_runtime.execution import Execution, FunctionExecutor
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, load_function
 from webhookctl.localcloud.lambda_runtime.results import InvalidParameterValue, InvokeResult

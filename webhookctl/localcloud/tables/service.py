@@ -6,7 +6,7 @@ import json
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
-from webhookctl.localcloud.lambda_runtime.doorbell import Doorbell
+from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.tables import streams
 
 PREFIX = "/_webhookctl/tables/"
