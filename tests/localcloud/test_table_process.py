@@ -4,16 +4,17 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
 import pytest
 
-from tests.localcloud.conftest import free_port, serve_in_thread, wait_for
+from tests.localcloud.conftest import free_port, serve_in_thread
 from webhookctl.localcloud import lifecycle
 from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.lambda_runtime.execution import _table_endpoints
-from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, TableProcess, WriteWatch
+from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, TableProcess
 from webhookctl.localcloud.tables.service import TableService
 from webhookctl.localcloud.tables.streams import LocalShards
 
@@ -49,32 +50,36 @@ def test_remote_shards_read_what_the_table_process_holds(table_service, aws_cred
         client.put_item(TableName=name, Item={"event_key": {"S": f"k{n}"}, "status": {"S": "RECEIVED"}})
     client.update_item(TableName=name, Key={"event_key": {"S": "k0"}}, UpdateExpression="SET #s = :p",
                        ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":p": {"S": "PROCESSED"}})
-    remote, local = RemoteShards(TableConnection(table_service)), LocalShards()  # the service runs in this process
+    remote, local = RemoteShards(TableConnection(table_service)), LocalShards(Doorbell())  # the service runs in this process
     account = "123456789012"
-    info = remote.info(account, "us-east-1", arn)
-    assert info == local.info(account, "us-east-1", arn) and info.length == 4
-    records = remote.records(account, "us-east-1", arn, info.token, 1, 10)
-    assert [r["eventName"] for r in records] == ["INSERT", "INSERT", "MODIFY"]
-    assert records == local.records(account, "us-east-1", arn, info.token, 1, 10)
+    info, records = remote.read(account, "us-east-1", arn, None, 0, 10, wait_s=0, window_s=0)
+    assert records == [] and info.length == 4  # a new shard: the reader picks its starting position first
+    assert local.read(account, "us-east-1", arn, None, 0, 10, wait_s=0, window_s=0) == (info, [])
+    again, records = remote.read(account, "us-east-1", arn, info.token, 1, 10, wait_s=0, window_s=0)
+    assert again == info and [r["eventName"] for r in records] == ["INSERT", "INSERT", "MODIFY"]
+    assert (info, records) == local.read(account, "us-east-1", arn, info.token, 1, 10, wait_s=0, window_s=0)
     assert records[-1]["dynamodb"]["OldImage"]["status"] == {"S": "RECEIVED"}
     assert isinstance(records[0]["dynamodb"]["ApproximateCreationDateTime"], float)
-    assert remote.records(account, "us-east-1", arn, "another-shard", 0, 10) == []  # a re-created table starts over
+    assert remote.read(account, "us-east-1", arn, info.token, 1, 2, wait_s=0, window_s=0)[1] == records[:2]
     assert remote.index_at(account, "us-east-1", arn, info.token, time.time() + 60) == 4
-    assert remote.info(account, "us-east-1", arn.replace(name, "no-such-table")) is None
+    assert remote.read(account, "us-east-1", arn.replace(name, "no-such-table"), None, 0, 10, wait_s=0, window_s=0) == (None, [])
+    assert remote.stream_exists(account, "us-east-1", arn) and not remote.stream_exists(account, "us-east-1", arn + "x")
 
 
-def test_write_watch_rings_for_writes_in_the_table_process(table_service, aws_credentials):
-    client, name, _ = streamed_table(table_service)
-    doorbell = Doorbell()
-    watch = WriteWatch(TableConnection(table_service), doorbell, wait_s=1.0)
-    watch.start()
-    try:
-        time.sleep(0.3)  # its first poll learns the current count
-        before = doorbell.rings
-        client.put_item(TableName=name, Item={"event_key": {"S": "rung"}})
-        assert wait_for(lambda: doorbell.rings > before, timeout=5)
-    finally:
-        watch.stop()
+def test_a_read_waits_for_the_next_write_then_for_the_batch_window(table_service, aws_credentials):
+    client, name, arn = streamed_table(table_service)
+    remote = RemoteShards(TableConnection(table_service))
+    info, _ = remote.read("123456789012", "us-east-1", arn, None, 0, 10, wait_s=0, window_s=0)
+    writes = threading.Timer(0.3, lambda: [client.put_item(TableName=name, Item={"event_key": {"S": f"w{n}"}}) for n in range(2)])
+    began = time.monotonic()
+    writes.start()
+    _, records = remote.read("123456789012", "us-east-1", arn, info.token, 0, 10, wait_s=5, window_s=0.5)
+    waited = time.monotonic() - began
+    assert [r["dynamodb"]["Keys"]["event_key"]["S"] for r in records] == ["w0", "w1"]  # both, thanks to the window
+    assert 0.3 <= waited < 3.0
+    began = time.monotonic()
+    assert remote.read("123456789012", "us-east-1", arn, info.token, 2, 10, wait_s=0.3, window_s=0)[1] == []
+    assert time.monotonic() - began >= 0.25  # nothing new: it waited out `wait_s`
 
 
 def test_functions_are_pointed_at_the_table_process():
@@ -86,8 +91,8 @@ def test_functions_are_pointed_at_the_table_process():
 def test_table_process_exits_when_its_parent_goes_away():
     tables = TableProcess()
     endpoint = tables.wait_ready(timeout_s=30)
-    status, document = TableConnection(endpoint).get_json("/_webhookctl/tables/writes", {"after": -1, "wait": 0})
-    assert status == 200 and document["writes"] >= 0
+    status, _ = TableConnection(endpoint).get_json("/_webhookctl/tables/shard", {"account": "123456789012", "region": "us-east-1", "arn": "arn:aws:dynamodb:us-east-1:123456789012:table/none/stream/x"})
+    assert status == 404  # it answers: no such stream
     tables._child.stdin.close()  # what the parent's death does to the pipe
     assert tables._child.wait(10) == 0
 

@@ -23,8 +23,8 @@ class RuntimeConfig:
     pool_limits: PoolLimits = field(default_factory=PoolLimits.for_this_machine)
     # How often a queue poller looks for new messages when idle.
     poll_interval_s: float = 0.02
-    # Stream pollers wake on the server's DynamoDB writes; this re-check only covers writes made
-    # some other way (in-process calls). AWS itself polls a shard about four times a second.
+    # A stream read waits on the table's writes; this re-check only covers writes made some
+    # other way (in-process calls). AWS itself polls a shard about four times a second.
     stream_idle_recheck_s: float = 0.5
     # After new stream records appear, wait this long for more (unless the batch fills), so the
     # function gets real batches; the mapping's MaximumBatchingWindowInSeconds overrides it.

@@ -34,7 +34,7 @@ class LambdaRuntime:
         self.async_invoker = AsyncInvoker(config, self.executor, self.dead_letters)
         # Rung after every DynamoDB write the server answers, so stream pollers sleep until there is news.
         self.stream_doorbell = Doorbell()
-        self.stream_shards, self._write_watch = _stream_source(config, self.stream_doorbell)
+        self.stream_shards = _stream_source(config, self.stream_doorbell)
         from webhookctl.localcloud.lambda_runtime.event_source_mappings import EventSourceMappings
 
         self.mappings = EventSourceMappings(self)
@@ -47,14 +47,10 @@ class LambdaRuntime:
         self._started = True
         os.makedirs(self.config.code_cache_dir, exist_ok=True)
         self.async_invoker.start()
-        if self._write_watch is not None:
-            self._write_watch.start()
         threading.Thread(target=self._housekeeping, name="lambda-housekeeping", daemon=True).start()
 
     def shutdown(self) -> None:
         self._stopping.set()
-        if self._write_watch is not None:
-            self._write_watch.stop()
         self.mappings.stop_all()
         self.async_invoker.shutdown()
         self.executor.shutdown()
@@ -128,16 +124,15 @@ class LambdaRuntime:
                 pass
 
 
-def _stream_source(config: RuntimeConfig, doorbell: Doorbell) -> tuple[Any, Any]:
-    """Where stream pollers read shards, and what rings their doorbell when the tables are elsewhere."""
+def _stream_source(config: RuntimeConfig, doorbell: Doorbell) -> Any:
+    """Where stream pollers read shards: moto in this process, or the table process."""
     if config.table_endpoint_url is None:
         from webhookctl.localcloud.tables.streams import LocalShards
 
-        return LocalShards(), None  # the server's own DynamoDB writes ring the doorbell
-    from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, WriteWatch
+        return LocalShards(doorbell)  # the server's own DynamoDB writes ring the doorbell
+    from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection
 
-    connection = TableConnection(config.table_endpoint_url)
-    return RemoteShards(connection), WriteWatch(connection, doorbell)
+    return RemoteShards(TableConnection(config.table_endpoint_url))
 
 
 class InvalidRequestContent(InvalidParameterValue):

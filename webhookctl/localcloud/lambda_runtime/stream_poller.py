@@ -39,45 +39,33 @@ class StreamPoller:
     # -- polling ----------------------------------------------------------------------------
 
     def _run(self) -> None:
-        doorbell = self.runtime.stream_doorbell
+        idle_s = self.runtime.config.stream_idle_recheck_s
         while not self.stopped.is_set():
-            seen = doorbell.rings  # read before looking, so a write during the look is not missed
             try:
-                delivered = self._poll_once()
+                if not self._poll_once():
+                    self.stopped.wait(idle_s)  # disabled, or no such stream (yet)
             except Exception:  # a vanished table or a moto hiccup must not end the mapping
-                delivered = False
-            if not delivered:
-                doorbell.wait_past(seen, self.runtime.config.stream_idle_recheck_s)
+                self.stopped.wait(idle_s)
 
     def _poll_once(self) -> bool:
+        """One read (which waits for records itself) and its delivery; False when there is nothing to read from."""
         if not self.mapping.enabled:
             return False
-        shards, arn = self.runtime.stream_shards, self.mapping.event_source_arn
-        info = shards.info(self.account, self.region, arn)
+        config = self.runtime.config
+        arn = self.mapping.event_source_arn
+        window = float(self.mapping.max_batch_window or 0) or config.stream_batch_window_s
+        info, stored = self.runtime.stream_shards.read(
+            self.account, self.region, arn, self._token, self._cursor, int(self.mapping.batch_size or 100),
+            wait_s=config.stream_idle_recheck_s, window_s=window)
         if info is None:
             return False
-        if info.token != self._token:
+        if info.token != self._token:  # a new shard (the table was created or re-created): start at the starting position
             self._token, self._shard_id = info.token, info.shard_id
             self._cursor = self._starting_index(info)
-        batch_size = int(self.mapping.batch_size or 100)
-        if info.length <= self._cursor:
-            return False
-        window = float(self.mapping.max_batch_window or 0) or self.runtime.config.stream_batch_window_s
-        deadline = time.monotonic() + window
-        doorbell = self.runtime.stream_doorbell
-        while info.length - self._cursor < batch_size and not self.stopped.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            doorbell.wait_past(doorbell.rings, remaining)
-            info = shards.info(self.account, self.region, arn)
-            if info is None or info.token != self._token:
-                return False  # the table went away or was re-created: start over on the next look
-        stored = shards.records(self.account, self.region, arn, self._token, self._cursor, batch_size)
-        if not stored:
-            return False
-        self._deliver([self._record(item) for item in stored])
-        self._cursor += len(stored)
+            return True
+        if stored and not self.stopped.is_set():
+            self._deliver([self._record(item) for item in stored])
+            self._cursor += len(stored)
         return True
 
     def _starting_index(self, info: Any) -> int:

@@ -138,14 +138,15 @@ class RemoteShards:
     def __init__(self, connection: TableConnection):
         self.connection = connection
 
-    def info(self, account: str, region: str, stream_arn: str) -> ShardInfo | None:
-        status, document = self.connection.get_json("/_webhookctl/tables/shard", {"account": account, "region": region, "arn": stream_arn})
-        return ShardInfo(**document) if status == 200 else None
-
-    def records(self, account: str, region: str, stream_arn: str, token: str, start: int, limit: int) -> list[dict[str, Any]]:
+    def read(self, account: str, region: str, stream_arn: str, token: str | None, start: int, limit: int,
+             wait_s: float, window_s: float) -> tuple[ShardInfo | None, list[dict[str, Any]]]:
+        """One long poll: the table process waits for records and for the batch window itself."""
         status, document = self.connection.get_json("/_webhookctl/tables/records", {
-            "account": account, "region": region, "arn": stream_arn, "token": token, "start": start, "limit": limit})
-        return document["records"] if status == 200 else []
+            "account": account, "region": region, "arn": stream_arn, "token": token or "", "start": start,
+            "limit": limit, "wait": wait_s, "window": window_s}, timeout_s=wait_s + window_s + 10)
+        if status != 200:
+            return None, []
+        return ShardInfo(**document["shard"]), document["records"]
 
     def index_at(self, account: str, region: str, stream_arn: str, token: str, since_epoch: float) -> int:
         status, document = self.connection.get_json("/_webhookctl/tables/index-at", {
@@ -153,38 +154,8 @@ class RemoteShards:
         return document["index"] if status == 200 else 0
 
     def stream_exists(self, account: str, region: str, stream_arn: str) -> bool:
-        return self.info(account, region, stream_arn) is not None
-
-
-class WriteWatch:
-    """Rings a doorbell here whenever the table process has answered a write (one long poll at a time)."""
-
-    def __init__(self, connection: TableConnection, doorbell: Any, wait_s: float = 5.0):
-        self.connection = connection
-        self.doorbell = doorbell
-        self.wait_s = wait_s
-        self._stopped = threading.Event()
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="table-writes", daemon=True).start()
-
-    def stop(self) -> None:
-        self._stopped.set()
-
-    def _run(self) -> None:
-        seen = -1
-        while not self._stopped.is_set():
-            try:
-                status, document = self.connection.get_json("/_webhookctl/tables/writes", {"after": seen, "wait": self.wait_s},
-                                                            timeout_s=self.wait_s + 10)
-            except (OSError, http.client.HTTPException, ValueError):
-                self._stopped.wait(0.2)  # the table process is restarting or gone: pollers still re-check on their own
-                continue
-            writes = int(document["writes"]) if status == 200 else seen
-            if writes != seen:
-                if seen != -1:
-                    self.doorbell.ring()
-                seen = writes
+        status, _ = self.connection.get_json("/_webhookctl/tables/shard", {"account": account, "region": region, "arn": stream_arn})
+        return status == 200
 
 
 def adopt_stream_mappings(shards: RemoteShards) -> None:

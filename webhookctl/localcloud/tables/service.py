@@ -10,8 +10,8 @@ from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.tables import streams
 
 PREFIX = "/_webhookctl/tables/"
-# A long poll for writes holds a server thread at most this long.
-MAX_WRITES_WAIT_S = 5.0
+# A long poll for stream records holds a server thread at most this long.
+MAX_WAIT_S = 5.0
 
 
 class TableService:
@@ -20,7 +20,7 @@ class TableService:
         from webhookctl.localcloud.json_routes import JsonProtocolRoutes
 
         self.backend = moto_app()
-        self.writes = Doorbell()  # rung after every table write, so pollers elsewhere can wait on it
+        self.writes = Doorbell()  # rung after every table write; stream reads wait on it
         self.direct = JsonProtocolRoutes(self.backend, on_table_write=self.writes.ring)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -38,20 +38,24 @@ class TableService:
 
     def internal(self, name: str, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
         try:
-            if name == "writes":
-                wait = min(float(query.get("wait", "0")), MAX_WRITES_WAIT_S)
-                return 200, {"writes": self.writes.wait_past(int(query.get("after", "-1")), wait)}
-            shard = streams.find_shard(query["account"], query["region"], query["arn"])
+            account, region, arn = query["account"], query["region"], query["arn"]
+            if name == "records":
+                wait_s = min(float(query.get("wait", "0")), MAX_WAIT_S)
+                window_s = min(float(query.get("window", "0")), MAX_WAIT_S)
+                info, records = streams.read(lambda: streams.find_shard(account, region, arn), self.writes,
+                                             query.get("token") or None, int(query["start"]), int(query["limit"]), wait_s, window_s)
+                if info is None:
+                    return 404, {"message": "no such stream"}
+                return 200, {"shard": info.to_json(), "records": records}
+            shard = streams.find_shard(account, region, arn)
             if shard is None:
                 return 404, {"message": "no such stream"}
             info = streams.shard_info(shard)
             if name == "shard":
                 return 200, info.to_json()
-            if query.get("token") != info.token:
-                return 409, {"message": "the stream's shard was replaced", "shard": info.to_json()}
-            if name == "records":
-                return 200, {"records": streams.shard_records(shard, int(query["start"]), int(query["limit"]))}
             if name == "index-at":
+                if query.get("token") != info.token:
+                    return 409, {"message": "the stream's shard was replaced"}
                 return 200, {"index": streams.index_at(shard, float(query["since"]))}
         except (KeyError, ValueError) as exc:
             return 400, {"message": f"bad request: {exc}"}

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from typing import Any
+import time
+from typing import Any, Callable
+
+from webhookctl.localcloud.doorbell import Doorbell
 
 
 @dataclass(frozen=True)
@@ -51,18 +54,39 @@ def index_at(shard: Any, since_epoch: float) -> int:
     return len(shard.items)
 
 
+def read(find: Callable[[], Any], writes: Doorbell, token: str | None, start: int, limit: int,
+         wait_s: float, window_s: float) -> tuple[ShardInfo | None, list[dict[str, Any]]]:
+    """(the shard, records from `start`): waits up to `wait_s` for a first record, then up to
+    `window_s` for the batch to fill. A `token` naming another shard returns at once, with no
+    records, so the caller can pick its starting position in the new one."""
+    clock = time.monotonic
+    deadline, filled_by = clock() + wait_s, None
+    while True:
+        seen = writes.rings  # before looking, so a write during the look is not missed
+        shard = find()
+        if shard is None:
+            return None, []
+        info = shard_info(shard)
+        if info.token != token:
+            return info, []
+        available = info.length - start
+        if available > 0 and filled_by is None:
+            filled_by = clock() + (window_s if available < limit else 0.0)
+        until = filled_by if filled_by is not None else deadline
+        if available >= limit or clock() >= until:
+            return info, shard_records(shard, start, limit) if available > 0 else []
+        writes.wait_past(seen, until - clock())
+
+
 class LocalShards:
-    """The shards of moto's DynamoDB in this process."""
+    """The shards of moto's DynamoDB in this process; `writes` is rung after each table write."""
 
-    def info(self, account: str, region: str, stream_arn: str) -> ShardInfo | None:
-        shard = find_shard(account, region, stream_arn)
-        return None if shard is None else shard_info(shard)
+    def __init__(self, writes: Doorbell):
+        self.writes = writes
 
-    def records(self, account: str, region: str, stream_arn: str, token: str, start: int, limit: int) -> list[dict[str, Any]]:
-        shard = find_shard(account, region, stream_arn)
-        if shard is None or shard_info(shard).token != token:
-            return []
-        return shard_records(shard, start, limit)
+    def read(self, account: str, region: str, stream_arn: str, token: str | None, start: int, limit: int,
+             wait_s: float, window_s: float) -> tuple[ShardInfo | None, list[dict[str, Any]]]:
+        return read(lambda: find_shard(account, region, stream_arn), self.writes, token, start, limit, wait_s, window_s)
 
     def index_at(self, account: str, region: str, stream_arn: str, token: str, since_epoch: float) -> int:
         shard = find_shard(account, region, stream_arn)
