@@ -143,6 +143,7 @@ def test_missing_credentials_fail_with_the_fix_and_skip_concurrency(no_aws_crede
     assert "GetCallerIdentity" in credentials.detail and "fix: configure credentials" in credentials.detail
     concurrency = result.check("concurrency")
     assert concurrency.status == "skip" and "credentials check failed" in concurrency.detail
+    assert result.warnings == []  # the credentials failure is the news; its knock-on skip is not repeated
     assert ctx.counter.write == 0
 
 

@@ -125,12 +125,7 @@ def run_preflight(
     ]
     outcome = check_concurrency(ctx, settings, reserved_mode, credentials_ok=credentials.ok)
     checks.append(outcome.check)
-    # Everything not plainly checked is a warning, except a concurrency check the user turned off.
-    warnings = [
-        f"{check.name}: {check.detail}"
-        for check in checks
-        if check.status == "warn" or (check.status == "skip" and not (check.name == "concurrency" and reserved_mode == "off"))
-    ]
+    warnings = [f"{check.name}: {check.detail}" for check in checks if _worth_a_warning(check, reserved_mode, credentials.ok)]
     return PreflightResult(
         ok=all(check.ok for check in checks),
         checks=checks,
@@ -278,6 +273,14 @@ class ConcurrencyOutcome:
 
 class AccountSettingsUnavailable(Exception):
     """The endpoint does not implement Lambda GetAccountSettings."""
+
+
+def _worth_a_warning(check: Check, reserved_mode: str, credentials_ok: bool) -> bool:
+    """Everything not plainly checked is a warning, except a concurrency check the user turned off,
+    or one skipped only because the credentials failed (that failure is the news)."""
+    if check.status == "warn":
+        return True
+    return check.status == "skip" and not (check.name == "concurrency" and (reserved_mode == "off" or not credentials_ok))
 
 
 def check_concurrency(ctx: "AwsContext", settings: "Settings", mode: str, *, credentials_ok: bool = True) -> ConcurrencyOutcome:
