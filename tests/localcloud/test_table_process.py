@@ -117,3 +117,24 @@ def test_local_cloud_serves_dynamodb_from_its_table_process(aws_credentials):
     finally:
         subprocess.run([sys.executable, "-m", "webhookctl", "local", "stop"], env=env, timeout=60)
     assert lifecycle.group_members(pid) == []
+
+
+def test_the_server_stops_when_its_table_process_dies(aws_credentials):
+    import signal
+
+    port = free_port()
+    env = {**os.environ, "WEBHOOKCTL_LOCAL_PORT": str(port)}
+    started = subprocess.run([sys.executable, "-m", "webhookctl", "local", "start", "-o", "json"],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert started.returncode == 0, started.stderr
+    pid = json.loads(started.stdout)["pid"]
+    tables = [member for member in lifecycle.group_members(pid) if member != pid]
+    try:
+        for member in tables:
+            os.kill(member, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while lifecycle._alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not lifecycle._alive(pid)  # no half-working endpoint left answering
+    finally:
+        subprocess.run([sys.executable, "-m", "webhookctl", "local", "stop"], env=env, timeout=60)

@@ -160,6 +160,9 @@ def serve(config: ServerConfig) -> int:
     while not stopping.wait(0.5):
         if not serving.is_alive():
             break
+        if tables.exit_code is not None:  # DynamoDB and everything in it are gone: stop rather than serve half a cloud
+            print(f"error: the table process exited (code {tables.exit_code}); stopping", file=sys.stderr, flush=True)
+            break
     started = time.monotonic()
     server.shutdown()
     for part in parts:

@@ -54,6 +54,10 @@ class TableProcess:
         self.stop()
         raise TableProcessFailed(f"the table process did not listen within {timeout_s:.0f} s")
 
+    @property
+    def exit_code(self) -> int | None:
+        return self._child.poll()
+
     def stop(self, timeout_s: float = 3.0) -> None:
         if self._child.stdin is not None and not self._child.stdin.closed:
             self._child.stdin.close()  # its cue to exit
