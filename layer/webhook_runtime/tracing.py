@@ -1,10 +1,13 @@
-"""X-Ray through aws-xray-sdk, set up on the first traced invocation instead of at import.
+"""X-Ray through aws-xray-sdk, set up on the first sampled invocation instead of at import.
 
 Outside Lambda the SDK's recorder builds a botocore client for centralised sampling at import
 (~0.16 s here); inside Lambda it costs ~15 ms. Neither belongs on the import path of a handler,
 and a process that is never traced (tests, tools, untraced local runs) never pays it at all.
-Lambda sets LAMBDA_TASK_ROOT, and _X_AMZN_TRACE_ID per invocation when the request is traced;
-only then is there a facade segment for subsegments to attach to.
+Lambda sets LAMBDA_TASK_ROOT, and _X_AMZN_TRACE_ID per invocation with the sampling decision.
+Only a sampled invocation (Sampled=1) has a facade segment that records anything: for any other
+the SDK builds dummy segments that send nothing, at ~0.5 ms of CPU per AWS call, so it is enabled
+by the first sampled invocation and unsampled ones skip its subsegments. Unsampled calls still
+carry the trace header downstream: botocore adds it from _X_AMZN_TRACE_ID inside Lambda.
 """
 
 from __future__ import annotations
@@ -25,8 +28,13 @@ LAMBDA_TASK_ROOT_ENV = "LAMBDA_TASK_ROOT"
 _NO_SUBSEGMENT: ContextManager[Any] = contextlib.nullcontext()
 
 
+def is_sampled(trace_header: str) -> bool:
+    """True when the X-Ray trace header carries the decision to record this request (as the SDK reads it)."""
+    return "Sampled=1" in trace_header.strip().split(";")
+
+
 class Tracing:
-    """Subsegments around the pipeline's steps; inert until an invocation carries a trace header."""
+    """Subsegments around the pipeline's steps; inert until an invocation is sampled."""
 
     def __init__(self, service: str, log: Any = None) -> None:
         self.service = service
@@ -34,12 +42,14 @@ class Tracing:
         self.recorder: Any = None
         self._in_lambda = bool(os.environ.get(LAMBDA_TASK_ROOT_ENV))  # fixed for the life of the process
         self.setup_seconds: float | None = None  # what enabling X-Ray cost this container
+        self._sampled = False  # the current invocation's decision
 
     def begin_invocation(self) -> bool:
-        """Enable X-Ray (once) when this invocation is traced; True when it is enabled."""
-        if self.recorder is None and self._in_lambda and os.environ.get(TRACE_HEADER_ENV):
+        """Enable X-Ray (once) when this invocation is sampled; True when it is recorded."""
+        self._sampled = self._in_lambda and is_sampled(os.environ.get(TRACE_HEADER_ENV, ""))
+        if self._sampled and self.recorder is None:
             self._enable()
-        return self.recorder is not None
+        return self._sampled
 
     def _enable(self) -> None:
         started = time.perf_counter()
@@ -57,8 +67,8 @@ class Tracing:
             self._log.info("x-ray enabled", setup_ms=round(self.setup_seconds * 1000, 1))
 
     def subsegment(self, name: str, **annotations: str) -> ContextManager[Any]:
-        """A subsegment named `name` when tracing is on, else a shared no-op context."""
-        if self.recorder is None:
+        """A subsegment named `name` when this invocation is recorded, else a shared no-op context."""
+        if not self._sampled:
             return _NO_SUBSEGMENT
         return self._recorded_subsegment(name, annotations)
 

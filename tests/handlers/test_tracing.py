@@ -16,6 +16,8 @@ import time
 from types import ModuleType
 from typing import Any, Callable
 
+import pytest
+
 from tests.handlers.cloud import PROCESSOR, TABLE, create_cloud
 from tests.handlers.handler_loading import HANDLERS, LAYER
 from tests.handlers.lambda_events import proxy_event, stripe_body
@@ -34,6 +36,37 @@ def test_untraced_invocation_never_imports_the_sdk(load_handler: Callable[[str],
         assert subsegment is None
     if not already:
         assert "aws_xray_sdk.core" not in sys.modules
+
+
+@pytest.mark.parametrize("header", [
+    "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0",
+    "Root=1-5759e988-bd862e3fe1be46a994272793",  # no decision: the SDK would only build dummy segments
+])
+def test_unsampled_lambda_invocation_never_enables_the_sdk(load_handler: Callable[[str], ModuleType], monkeypatch,
+                                                           tmp_path, header: str):
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", str(tmp_path))
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", header)
+    processor = load_handler("payment_processor")
+    assert processor.tracing.begin_invocation() is False
+    with processor.tracing.subsegment("store") as subsegment:
+        assert subsegment is None
+    assert processor.tracing.recorder is None and processor.tracing.setup_seconds is None
+
+
+@pytest.mark.parametrize(("header", "sampled"), [
+    (TRACE_HEADER, True),
+    (" Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1;Parent=53995c3f42cd8ad8 ", True),
+    ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0", False),
+    ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?", False),
+    ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8", False),
+    ("", False),
+])
+def test_sampling_decision_is_read_as_the_sdk_reads_it(load_handler: Callable[[str], ModuleType], header: str,
+                                                       sampled: bool):
+    load_handler("payment_processor")
+    from webhook_runtime.tracing import is_sampled
+
+    assert is_sampled(header) is sampled
 
 
 def _received_documents(sock: socket.socket, wait_s: float) -> list[dict[str, Any]]:

@@ -85,3 +85,81 @@ def test_unhealthy_and_stale_workers_leave_the_pool() -> None:
     assert not pool.release(fresh, healthy=False)
     assert pool.workers() == []
 
+
+
+def _busy_pool(limits: PoolLimits, *keys: str, clock=time.monotonic) -> tuple[WorkerPool[FakeWorker], dict[str, FakeWorker]]:
+    """A pool with one started, busy worker per key (function `fn-<key>`)."""
+    pool: WorkerPool[FakeWorker] = WorkerPool(limits, clock=clock)
+    busy = {}
+    for key in keys:
+        assert pool.acquire(f"fn-{key}", key)[0] is None
+        busy[key] = FakeWorker(key)
+        pool.started(busy[key], seconds=60.0)  # a slow cold start: waiters keep waiting for warm workers
+    return pool, busy
+
+
+def test_every_waiter_gets_a_released_worker_in_turn() -> None:
+    pool, busy = _busy_pool(PoolLimits(max_cold_starts=1, max_workers=1), "k")
+    served: list[FakeWorker | None] = []
+
+    def invoke() -> None:
+        worker, _ = pool.acquire("fn-k", "k")
+        served.append(worker)
+        time.sleep(0.01)
+        pool.release(worker, healthy=True)
+
+    waiters = [threading.Thread(target=invoke) for _ in range(3)]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.1)
+    began = time.monotonic()
+    pool.release(busy["k"], healthy=True)
+    for waiter in waiters:
+        waiter.join(STUCK_AFTER_S)
+    assert served == [busy["k"]] * 3
+    assert time.monotonic() - began < STUCK_AFTER_S / 2  # handed on by releases, not by the stuck timeout
+
+
+def test_a_release_wakes_only_the_invocations_of_its_configuration() -> None:
+    looks: dict[str, int] = {}
+
+    def clock() -> float:  # every wake-up of a waiter reads the clock once
+        name = threading.current_thread().name
+        looks[name] = looks.get(name, 0) + 1
+        return time.monotonic()
+
+    pool, busy = _busy_pool(PoolLimits(max_cold_starts=1, max_workers=1), "a", "b", clock=clock)
+    got: list[FakeWorker | None] = []
+    waiter = threading.Thread(target=lambda: got.append(pool.acquire("fn-a", "a")[0]), name="waiter-a")
+    waiter.start()
+    time.sleep(0.1)
+    looks_before = looks["waiter-a"]
+    pool.release(busy["b"], healthy=True)
+    for _ in range(20):  # another function's warm invocations
+        worker, _ = pool.acquire("fn-b", "b")
+        assert worker is busy["b"]
+        pool.release(worker, healthy=True)
+    time.sleep(0.05)
+    assert looks["waiter-a"] == looks_before and not got
+    pool.release(busy["a"], healthy=True)
+    waiter.join(2)
+    assert got == [busy["a"]]
+
+
+def test_a_finished_cold_start_lets_the_next_one_begin() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(PoolLimits(max_cold_starts=1, max_workers=4))
+    assert pool.acquire("fn", "k")[0] is None  # the first cold start is under way
+    results: list[FakeWorker | None] = []
+    waiters = [threading.Thread(target=lambda: results.append(pool.acquire("fn", "k")[0])) for _ in range(2)]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.05)
+    assert not results  # one cold start at a time: both wait, with no timeout
+    first = FakeWorker("k")
+    pool.started(first, seconds=0.01)  # quick: a waiter may now start the next worker
+    time.sleep(0.1)
+    assert results == [None]  # exactly one more cold start; the other waits for it or for `first`
+    assert pool.release(first, healthy=True)
+    for waiter in waiters:
+        waiter.join(2)
+    assert sorted(results, key=lambda w: w is not None) == [None, first]

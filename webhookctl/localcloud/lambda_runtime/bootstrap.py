@@ -15,6 +15,11 @@ import sys
 import time
 import traceback
 
+try:
+    import resource
+except ImportError:  # not on every platform
+    resource = None
+
 _FRAME = struct.Struct(">II")
 
 
@@ -33,9 +38,11 @@ def _read_message(stream):
     if prefix is None:
         return None, None
     header_len, body_len = _FRAME.unpack(prefix)
-    header = json.loads(_read_exact(stream, header_len))
-    body = _read_exact(stream, body_len) if body_len else b""
-    return header, body
+    message = _read_exact(stream, header_len + body_len)  # one read for both parts
+    if message is None:
+        return None, None
+    header = json.loads(message[:header_len])
+    return header, message[header_len:]
 
 
 def _write_message(stream, header, body=b""):
@@ -106,14 +113,11 @@ class _LambdaLogHandler(logging.Handler):
 class _Context:
     """The `context` argument handlers receive, as the Python runtime defines it."""
 
-    def __init__(self, request_id, deadline_ms, invoked_arn, environ):
+    def __init__(self, request_id, deadline_ms, invoked_arn, function):
         self.aws_request_id = request_id
         self.invoked_function_arn = invoked_arn
-        self.function_name = environ["AWS_LAMBDA_FUNCTION_NAME"]
-        self.function_version = environ["AWS_LAMBDA_FUNCTION_VERSION"]
-        self.memory_limit_in_mb = environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]
-        self.log_group_name = environ["AWS_LAMBDA_LOG_GROUP_NAME"]
-        self.log_stream_name = environ["AWS_LAMBDA_LOG_STREAM_NAME"]
+        self.function_name, self.function_version, self.memory_limit_in_mb, self.log_group_name, \
+            self.log_stream_name = function
         self.identity = None
         self.client_context = None
         self._deadline_ms = deadline_ms
@@ -157,6 +161,17 @@ def _load_handler(handler_spec):
     return function, None
 
 
+def _function_identity(environ):
+    """The context's per-environment fields, read once: they never change for a worker's life."""
+    return (
+        environ["AWS_LAMBDA_FUNCTION_NAME"],
+        environ["AWS_LAMBDA_FUNCTION_VERSION"],
+        environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
+        environ["AWS_LAMBDA_LOG_GROUP_NAME"],
+        environ["AWS_LAMBDA_LOG_STREAM_NAME"],
+    )
+
+
 def _log_error(capture, error):
     lines = [f"[ERROR] {error['errorType']}: {error['errorMessage']}"]
     if error["stackTrace"]:
@@ -192,6 +207,7 @@ def main():
     if init_error is not None:
         return
 
+    function = _function_identity(os.environ)
     while True:
         header, body = _read_message(requests)
         if header is None:
@@ -208,7 +224,7 @@ def main():
             reply["logs"] = capture.drain()
             _write_message(responses, reply, json.dumps(error).encode())
             continue
-        context = _Context(request_id, header["deadline_ms"], header["invoked_arn"], os.environ)
+        context = _Context(request_id, header["deadline_ms"], header["invoked_arn"], function)
         started = time.monotonic()
         try:
             result = handler(event, context)
@@ -233,12 +249,9 @@ def main():
 
 
 def _max_rss_mb():
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    except Exception:
+    if resource is None:
         return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 if __name__ == "__main__":

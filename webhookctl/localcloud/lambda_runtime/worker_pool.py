@@ -75,7 +75,10 @@ class WorkerPool(Generic[W]):
     def __init__(self, limits: PoolLimits, clock: Callable[[], float] = time.monotonic):
         self.limits = limits
         self._clock = clock
-        self._changed = threading.Condition()
+        # One lock for all state; waiters sleep on their configuration key's condition, so a change
+        # to one function's workers wakes only the invocations that could use it.
+        self._lock = threading.Lock()
+        self._changed: dict[str, threading.Condition] = {}
         self._idle: dict[str, list[W]] = {}
         self._busy: set[W] = set()
         self._live: Counter[str] = Counter()
@@ -91,7 +94,8 @@ class WorkerPool(Generic[W]):
         """
         stale: list[W] = []
         began = self._clock()
-        with self._changed:
+        with self._lock:
+            changed = self._condition(key)
             previous = self._current.get(function)
             if previous != key:
                 self._current[function] = key
@@ -117,52 +121,76 @@ class WorkerPool(Generic[W]):
                     return None, stale
                 # Wake on a release or a finished cold start, or when starting one becomes due.
                 due = STUCK_AFTER_S if state.live >= self.limits.max_workers else cold_start_s
-                self._changed.wait(max(0.001, due - waited) if state.starting < self.limits.max_cold_starts else None)
+                changed.wait(max(0.001, due - waited) if state.starting < self.limits.max_cold_starts else None)
+
+    def _condition(self, key: str) -> threading.Condition:
+        """The condition a waiter for `key` sleeps on (the caller holds the lock)."""
+        changed = self._changed.get(key)
+        if changed is None:
+            changed = self._changed[key] = threading.Condition(self._lock)
+        return changed
+
+    def _wake(self, key: str, one: bool = False) -> None:
+        """Wake the waiters for `key` (the caller holds the lock); one is enough for one idle worker."""
+        changed = self._changed.get(key)
+        if changed is None:
+            return
+        if one:
+            changed.notify(1)
+        else:
+            changed.notify_all()
+
+    def _wake_everyone(self) -> None:
+        for changed in self._changed.values():
+            changed.notify_all()
 
     def started(self, worker: W, seconds: float) -> None:
         """A cold start finished (its worker is busy with the invocation that started it)."""
-        with self._changed:
+        with self._lock:
             self._starting[worker.key] -= 1
             self._busy.add(worker)
             previous = self._cold_start_s.get(worker.key)
             self._cold_start_s[worker.key] = seconds if previous is None else \
                 COLD_START_SMOOTHING * seconds + (1 - COLD_START_SMOOTHING) * previous
-            self._changed.notify_all()
+            # Any waiter may now be allowed a cold start, or a different wait: all of this key re-decide.
+            self._wake(worker.key)
 
     def start_failed(self, key: str) -> None:
-        with self._changed:
+        with self._lock:
             self._starting[key] -= 1
             self._live[key] -= 1
-            self._changed.notify_all()
+            self._wake(key)
 
     def release(self, worker: W, healthy: bool) -> bool:
         """Back to the idle list; False when the worker must be stopped by the caller instead."""
-        with self._changed:
+        with self._lock:
             self._busy.discard(worker)
             keep = healthy and worker.alive and worker.key in self._current.values()
             if keep:
                 self._idle.setdefault(worker.key, []).append(worker)
             else:
                 self._live[worker.key] -= 1
-            self._changed.notify_all()
+            # One idle worker serves exactly one waiter (its first step is "take"); a worker gone
+            # instead may let every waiter of the key start one.
+            self._wake(worker.key, one=keep)
         return keep
 
     def remove_function(self, function_name: str) -> list[W]:
         """Forget a deleted function: its idle workers are returned to be stopped; busy ones stop on release."""
         removed: list[W] = []
-        with self._changed:
+        with self._lock:
             for function in [f for f in self._current if f.split(":")[6] == function_name]:
                 key = self._current.pop(function)
                 workers = self._idle.pop(key, [])
                 self._live[key] -= len(workers)
                 removed += workers
-            self._changed.notify_all()
+            self._wake_everyone()
         return removed
 
     def expire_idle(self, idle_since: float) -> list[W]:
         """Idle workers last used before `idle_since`, or dead, removed and returned to be stopped."""
         expired: list[W] = []
-        with self._changed:
+        with self._lock:
             for key, workers in self._idle.items():
                 gone = [w for w in workers if getattr(w, "last_used", idle_since) < idle_since or not w.alive]
                 if gone:
@@ -170,20 +198,20 @@ class WorkerPool(Generic[W]):
                     self._live[key] -= len(gone)
                     expired += gone
             if expired:
-                self._changed.notify_all()
+                self._wake_everyone()
         return expired
 
     def workers(self) -> list[W]:
-        with self._changed:
+        with self._lock:
             return [w for workers in self._idle.values() for w in workers] + list(self._busy)
 
     def clear(self) -> list[W]:
-        with self._changed:
+        with self._lock:
             workers = [w for ws in self._idle.values() for w in ws] + list(self._busy)
             self._idle.clear()
             self._busy.clear()
             self._current.clear()
             self._live.clear()
             self._starting.clear()
-            self._changed.notify_all()
+            self._wake_everyone()
         return workers
