@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -42,9 +43,10 @@ def build_app(config: ServerConfig, table_endpoint: str | None = None) -> tuple[
     With `table_endpoint`, DynamoDB lives in the table process there (see localcloud.tables).
     """
     from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
-    from webhookctl.localcloud import moto_tuning
+    from webhookctl.localcloud import moto_queue_tuning, moto_tuning
 
     moto_tuning.apply()
+    moto_queue_tuning.apply()
     runtime = LambdaRuntime(
         RuntimeConfig(
             account_concurrency=config.account_concurrency,
@@ -136,13 +138,16 @@ def serve(config: ServerConfig) -> int:
     from webhookctl.localcloud.tables.remote import TableProcess, TableProcessFailed
 
     config.work_dir.mkdir(parents=True, exist_ok=True)
-    tables = TableProcess(config.host if config.host not in ("0.0.0.0", "") else "127.0.0.1")  # starts beside our own imports
+    # WEBHOOKCTL_LOCAL_TABLES=in-process keeps DynamoDB in this process (to compare the two).
+    separate = os.environ.get("WEBHOOKCTL_LOCAL_TABLES", "process") != "in-process"
+    tables = TableProcess(config.host if config.host not in ("0.0.0.0", "") else "127.0.0.1") if separate else None
     _import_moto()  # while the table process starts
     try:
-        app, parts = build_app(config, tables.wait_ready())
+        app, parts = build_app(config, tables.wait_ready() if tables else None)
         server = make_http_server(config, app)
     except (PortInUse, TableProcessFailed) as exc:
-        tables.stop()
+        if tables:
+            tables.stop()
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
     for part in parts:
@@ -160,7 +165,7 @@ def serve(config: ServerConfig) -> int:
     while not stopping.wait(0.5):
         if not serving.is_alive():
             break
-        if tables.exit_code is not None:  # DynamoDB and everything in it are gone: stop rather than serve half a cloud
+        if tables and tables.exit_code is not None:  # DynamoDB and everything in it are gone: stop rather than serve half a cloud
             print(f"error: the table process exited (code {tables.exit_code}); stopping", file=sys.stderr, flush=True)
             break
     started = time.monotonic()
@@ -168,7 +173,8 @@ def serve(config: ServerConfig) -> int:
     for part in parts:
         part.shutdown()
     server.server_close()
-    tables.stop()
+    if tables:
+        tables.stop()
     print(f"local cloud stopped ({time.monotonic() - started:.1f} s to shut down)", file=sys.stderr, flush=True)
     return 0
 
@@ -179,6 +185,4 @@ def _import_moto() -> None:
 
 
 def _pid() -> int:
-    import os
-
     return os.getpid()
