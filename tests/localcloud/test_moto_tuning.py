@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Callable
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -36,7 +37,7 @@ def script(table: str) -> list[tuple[str, dict]]:
                               "AttributeDefinitions": [{"AttributeName": "event_key", "AttributeType": "S"}],
                               "BillingMode": "PAY_PER_REQUEST",
                               "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
-    return [create, *event_calls(table, "evt_1"), *event_calls(table, "evt_2"), *other_calls(table)]
+    return [create, *event_calls(table, "evt_1"), *event_calls(table, "evt_2"), *other_calls(table), *answer_shapes(table)]
 
 
 def event_calls(table: str, event_id: str) -> list[tuple[str, dict]]:
@@ -112,24 +113,60 @@ def other_calls(table: str) -> list[tuple[str, dict]]:
     return calls
 
 
-def run(routes: JsonProtocolRoutes, calls: list[tuple[str, dict]], table: str) -> list[tuple[str, object]]:
-    answers = []
+def answer_shapes(table: str) -> list[tuple[str, dict]]:
+    """Answers of every attribute type and consumed-capacity form, and refusals of a missing table."""
+    key = {"event_key": {"S": "stripe#shapes"}}
+    item = {**key, "s": {"S": "x"}, "n": {"N": "1.50"}, "b": {"B": "AAE="}, "ss": {"SS": ["a", "b"]},
+            "ns": {"NS": ["1", "2"]}, "bs": {"BS": ["AAE="]}, "null": {"NULL": True}, "bool": {"BOOL": False},
+            "l": {"L": [{"S": "a"}, {"M": {"deep": {"L": [{"N": "3"}]}}}, {"L": []}]},
+            "m": {"M": {"": {"S": "empty name"}, "inner": {"M": {}}, "flag": {"BOOL": True}}},
+            "unicode": {"S": "caf\u00e9 \u2603 \"quoted\" \\ \r\n"}}
+    missing = f"{table}-missing"
+    return [
+        ("PutItem", {"TableName": table, "Item": item, "ReturnConsumedCapacity": "TOTAL"}),
+        ("PutItem", {"TableName": table, "Item": item, "ReturnValues": "ALL_OLD", "ReturnConsumedCapacity": "INDEXES"}),
+        ("GetItem", {"TableName": table, "Key": key, "ReturnConsumedCapacity": "TOTAL"}),
+        ("GetItem", {"TableName": table, "Key": {"event_key": {"S": "stripe#absent"}}}),
+        ("GetItem", {"TableName": table, "Key": key, "ProjectionExpression": "#m.inner, l[1], s",
+                     "ExpressionAttributeNames": {"#m": "m"}}),
+        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET m.added = :v REMOVE ss",
+                        "ExpressionAttributeValues": {":v": {"NS": ["7"]}}, "ReturnValues": "ALL_NEW"}),
+        ("UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET s = :v", "ConditionExpression": "s = :other",
+                        "ExpressionAttributeValues": {":v": {"S": "y"}, ":other": {"S": "z"}},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),  # refused, with the whole item
+        ("PutItem", {"TableName": missing, "Item": key}),  # ResourceNotFoundException
+        ("UpdateItem", {"TableName": missing, "Key": key, "UpdateExpression": "SET a = :v",
+                        "ExpressionAttributeValues": {":v": {"S": "x"}}}),
+        ("GetItem", {"TableName": missing, "Key": key}),
+        ("GetItem", {"TableName": table, "Key": key, "ReturnConsumedCapacity": "SOMETIMES"}),  # ValidationException
+    ]
+
+
+# Headers that differ on every call, answer or not.
+VARYING_HEADERS = {"x-amzn-requestid", "x-amz-id-2", "date"}
+
+
+def run(routes: JsonProtocolRoutes, calls: list[tuple[str, dict]], table: str) -> list[tuple[str, object, object]]:
+    """Each call's (status, parsed body, (headers, body bytes)), then the table's stream records."""
+    answers: list[tuple[str, object, object]] = []
     for operation, body in calls:
         body = {name: value for name, value in body.items() if value is not None}
-        statuses: list[str] = []
+        started: list[tuple[str, list]] = []
         env = EnvironBuilder(path="/", method="POST", data=json.dumps(body).encode(), headers={
             "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Content-Type": "application/x-amz-json-1.0",
             "Authorization": AUTH, "Host": "127.0.0.1",
         }).get_environ()
         try:
-            raw = b"".join(routes.serve(env, lambda status, headers, exc=None: statuses.append(status)))
+            raw = b"".join(routes.serve(env, lambda status, headers, exc=None: started.append((status, headers))))
         except Exception as error:  # moto raises on some malformed calls (the server answers 500)
-            answers.append(("raised", repr(error)))
+            answers.append(("raised", repr(error), None))
             continue
-        answer = json.loads(raw.decode().replace(table, "TABLE")) if raw else None
-        if operation == "CreateTable":
-            answer = statuses[0]  # creation times and ids differ between the two tables
-        answers.append((statuses[0], answer))
+        status, headers = started[0]
+        if operation == "CreateTable":  # creation times and ids differ between the two tables
+            answers.append((status, None, None))
+            continue
+        wire = ([(name, value) for name, value in headers if name.lower() not in VARYING_HEADERS], raw)
+        answers.append((status, json.loads(raw) if raw else None, wire))
     return answers + stream_records(table)
 
 
@@ -145,7 +182,7 @@ def stream_records(table: str) -> list[tuple[str, object]]:
         change = {**record.to_json()["dynamodb"]}
         created = change.pop("ApproximateCreationDateTime")
         change["SizeBytes"] -= len(dynamo_json_dump(created))  # the size counts the time's digits
-        records.append(("record", {"eventName": record.to_json()["eventName"], **change}))
+        records.append(("record", {"eventName": record.to_json()["eventName"], **change}, None))
     return records
 
 
@@ -158,30 +195,49 @@ def untuned():
 
 def test_tuned_moto_answers_as_moto_does(untuned) -> None:
     routes = JsonProtocolRoutes(moto_app())
-    plain_table, tuned_table = f"plain-{uuid.uuid4().hex[:8]}", f"tuned-{uuid.uuid4().hex[:8]}"
-    plain = run(routes, script(plain_table), plain_table)
+    table = f"events-{uuid.uuid4().hex[:8]}"  # one name for both rounds: answers that name it compare byte for byte
+    plain = run(routes, script(table), table)
+    delete_table(routes, table)
     moto_tuning.apply()
     from moto.dynamodb import responses
 
     assert responses.UpdateExpressionParser.make.cache_info().currsize == 0
-    tuned = run(routes, script(tuned_table), tuned_table)
+    tuned = run(routes, script(table), table)
     assert responses.UpdateExpressionParser.make.cache_info().hits > 0
     assert len(tuned) == len(plain)
     for step, (tuned_answer, plain_answer) in enumerate(zip(tuned, plain)):
-        assert tuned_answer == plain_answer, f"step {step}"
+        assert tuned_answer == plain_answer, f"step {step}"  # status, headers (crc32 included) and body bytes
     # Both rounds take every path: stored, duplicate, updated, condition failed, invalid expression.
     for first in (1, 12):
-        assert [status for status, _ in plain[first:first + 11]] == ["200 OK", BAD, "200 OK", "200 OK"] + [BAD] * 6 + ["200 OK"]
+        assert [status for status, *_ in plain[first:first + 11]] == ["200 OK", BAD, "200 OK", "200 OK"] + [BAD] * 6 + ["200 OK"]
         assert plain[first + 3][1]["Attributes"] == {"status": {"S": "PROCESSED"}, "processed_at": {"S": "2026-01-01T00:00:00.000Z"},
                                                      "attempts": {"N": "1"}}
         assert plain[first + 5][1]["Item"]["status"] == {"S": "PROCESSED"}  # the refusal carries the item
-    assert [status for status, _ in plain[24:29]] == [BAD, "200 OK", "200 OK", "200 OK", BAD]  # the condition's value counts
-    assert [status for status, _ in plain[45:47]] == ["200 OK", BAD]  # the item size limit
-    assert sum(status == "record" for status, _ in plain) >= 10
-    assert any("OldImage" in record and "NewImage" in record for status, record in plain if status == "record")
+    assert [status for status, *_ in plain[24:29]] == [BAD, "200 OK", "200 OK", "200 OK", BAD]  # the condition's value counts
+    assert [status for status, *_ in plain[45:47]] == ["200 OK", BAD]  # the item size limit
+    shapes = plain[50:61]
+    assert [status for status, *_ in shapes] == ["200 OK"] * 6 + [BAD] * 5
+    assert shapes[0][1]["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0}
+    assert shapes[2][1]["Item"]["m"]["M"]["S"] == "empty name"  # moto's quirk for an empty map key, kept as it is
+    assert shapes[3][1] == {}  # no such item
+    assert "ConditionalCheckFailedException" in shapes[6][1]["__type"] and "Item" in shapes[6][1]
+    assert all("ResourceNotFoundException" in answer["__type"] for _, answer, _ in shapes[7:10])
+    assert "ValidationException" in shapes[10][1]["__type"]
+    assert sum(status == "record" for status, *_ in plain) >= 10
+    assert any("OldImage" in record and "NewImage" in record for status, record, _ in plain if status == "record")
+
+
+def delete_table(routes: JsonProtocolRoutes, table: str) -> None:
+    env = EnvironBuilder(path="/", method="POST", data=json.dumps({"TableName": table}).encode(), headers={
+        "X-Amz-Target": "DynamoDB_20120810.DeleteTable", "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": AUTH, "Host": "127.0.0.1",
+    }).get_environ()
+    b"".join(routes.serve(env, lambda status, headers, exc=None: None))
 
 
 def test_apply_is_idempotent_and_revert_restores_moto(untuned) -> None:
+    from moto.core.parse import JSONParser
+    from moto.core.serialize import JSONSerializer
     from moto.dynamodb import models, responses
     from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models.dynamo_type import Item
@@ -190,7 +246,8 @@ def test_apply_is_idempotent_and_revert_restores_moto(untuned) -> None:
 
     def current() -> list:
         return [responses.UpdateExpressionParser, models.UpdateExpressionParser, validators.deepcopy,
-                DepthFirstTraverser.traverse, ConditionExpressionParser.parse, Item.__init__]
+                DepthFirstTraverser.traverse, ConditionExpressionParser.parse, Item.__init__,
+                JSONSerializer._serialize_result, JSONParser._parse_json_body]
 
     moto_own = current()
     moto_tuning.apply()
@@ -304,3 +361,273 @@ def test_a_send_waits_while_a_delete_rebuilds_the_message_list():
         sender.join()
         assert sent_mid_rebuild == [False]  # the send waited for the delete to finish
         assert [message.body for message in queue._messages] == ["sent while the delete runs"]
+
+
+SQS_AUTH = "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x"
+
+
+def sqs_call(app, operation: str, body: dict) -> tuple[str, dict]:
+    """One SQS call in the JSON protocol (boto3's for SQS) through moto's dispatcher, as the server sends it."""
+    env = EnvironBuilder(path="/", method="POST", data=json.dumps(body).encode(), headers={
+        "X-Amz-Target": f"AmazonSQS.{operation}", "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": SQS_AUTH, "Host": "127.0.0.1:4566",
+    }).get_environ()
+    started: list[str] = []
+    raw = b"".join(app(env, lambda status, headers, exc=None: started.append(status)))
+    return started[0], json.loads(raw) if raw else {}
+
+
+def dead_letter_replay(app, queue: str) -> list[str]:
+    """The dead-letter replay's SQS calls (and their refusals) on a new queue; the statuses, in order."""
+    statuses = []
+    status, created = sqs_call(app, "CreateQueue", {"QueueName": queue})
+    url = created["QueueUrl"]
+    attributes = {"kind": {"DataType": "String", "StringValue": "stripe"},
+                  "raw": {"DataType": "Binary", "BinaryValue": "AAEC"},
+                  "count": {"DataType": "Number", "StringValue": "3"}}
+    calls = [
+        ("SendMessage", {"QueueUrl": url, "MessageBody": '{"event": 1}'}),
+        ("SendMessage", {"QueueUrl": url, "MessageBody": "caf\u00e9 \"2\"\r\n", "MessageAttributes": attributes,
+                         "MessageSystemAttributes": {"AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-x"}}}),
+        ("SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": "a", "MessageBody": "3"},
+                                                           {"Id": "b", "MessageBody": "4", "DelaySeconds": 0}]}),
+        ("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "MessageSystemAttributeNames": ["All"],
+                            "MessageAttributeNames": ["All"], "VisibilityTimeout": 0}),
+        ("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10}),
+    ]
+    handles = []
+    for operation, body in calls:
+        status, answer = sqs_call(app, operation, body)
+        statuses.append(status)
+        handles += [message["ReceiptHandle"] for message in answer.get("Messages", [])]
+    entries = [{"Id": str(n), "ReceiptHandle": handle} for n, handle in enumerate(handles[:3])]
+    for operation, body in [
+        ("DeleteMessageBatch", {"QueueUrl": url, "Entries": entries + [{"Id": "bad", "ReceiptHandle": "not-a-handle"}]}),
+        ("DeleteMessageBatch", {"QueueUrl": url, "Entries": []}),  # EmptyBatchRequest
+        ("DeleteMessage", {"QueueUrl": url, "ReceiptHandle": handles[-1]}),
+        ("ReceiveMessage", {"QueueUrl": url}),  # nothing left
+        ("SendMessage", {"QueueUrl": url + "-missing", "MessageBody": "x"}),  # QueueDoesNotExist
+        ("ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 11}),  # out of range
+        ("GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["All"]}),
+    ]:
+        statuses.append(sqs_call(app, operation, body)[0])
+    return statuses
+
+
+class RecordedResults:
+    """Every result moto serialises while recording, with what its serialiser is built from."""
+
+    def __init__(self, monkeypatch):
+        import copy
+
+        from moto.core.responses import ActionResult
+
+        self.results: list[tuple] = []
+        execute_result = ActionResult.execute_result
+
+        def recording(result, context):
+            transformers = getattr(context.response, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None)
+            value = result.result if isinstance(result.result, Exception) else copy.deepcopy(result.result)
+            self.results.append((context.operation_model, context.serializer_class, transformers, value))
+            return execute_result(result, context)
+
+        monkeypatch.setattr(ActionResult, "execute_result", recording)
+
+    def copies(self) -> list[tuple]:
+        """The results afresh (an exception as it is: serialising does not change it)."""
+        import copy
+
+        return [(*built, result if isinstance(result, Exception) else copy.deepcopy(result))
+                for *built, result in self.results]
+
+
+def serialised(recorded: list[tuple]) -> list[dict]:
+    """Each recorded result serialised as ActionResult.execute_result does it (status, headers, body)."""
+    from moto.core.serialize import XFormedAttributePicker
+
+    answers = []
+    for operation_model, serializer_class, transformers, result in recorded:
+        serializer = serializer_class(operation_model=operation_model,
+                                      value_picker=XFormedAttributePicker(response_transformers=transformers))
+        answers.append(serializer.serialize(result))
+    return answers
+
+
+def planned_and_moto_answers(records: Callable[[], list[tuple]]) -> tuple[list[dict], list[dict]]:
+    """The answers to `records()` with the plans, then with moto's serialiser alone."""
+    moto_tuning.serialise_json_results_by_plan()
+    planned = serialised(records())
+    moto_tuning.revert()
+    return planned, serialised(records())
+
+
+def test_planned_serialisation_matches_moto_on_the_pipeline_calls(untuned, monkeypatch) -> None:
+    """DynamoDB and SQS results of the pipeline's calls serialise to the same bytes with and without the plans."""
+    recorded = RecordedResults(monkeypatch)
+    table = f"events-{uuid.uuid4().hex[:8]}"
+    moto_tuning._PLANS.clear()  # plans made by earlier tests would not show that these answers made theirs
+    moto_tuning.apply()
+    run(JsonProtocolRoutes(moto_app()), script(table), table)
+    statuses = dead_letter_replay(moto_app(), f"dlq-{uuid.uuid4().hex[:8]}")
+    assert statuses == ["200 OK"] * 6 + [BAD, "200 OK", "200 OK", BAD, BAD, "200 OK"]
+    operations = {operation_model.name for operation_model, *_ in recorded.results}
+    assert {"PutItem", "UpdateItem", "GetItem", "SendMessage", "SendMessageBatch", "ReceiveMessage",
+            "DeleteMessageBatch", "DeleteMessage"} <= operations
+    assert any(isinstance(result, Exception) for *_, result in recorded.results)  # SQS's refusals are serialised too
+    assert all(operation_model.output_shape in moto_tuning._PLANS for operation_model, *_, result in recorded.results
+               if operation_model.output_shape is not None and not isinstance(result, Exception))
+
+    planned, moto = planned_and_moto_answers(recorded.copies)
+    for step, (planned_answer, moto_answer) in enumerate(zip(planned, moto)):
+        assert planned_answer == moto_answer, f"{recorded.results[step][0].name} (step {step})"
+
+
+class Colour(__import__("enum").Enum):
+    RED = "red"
+
+
+class Capacity:
+    """A result member given as an object (moto reads its attributes, through their snake_case names too)."""
+
+    table_name = "t"
+    capacity_units = 2
+
+    def __init__(self):
+        self.read_capacity_units = 1.5
+
+
+def odd_results() -> list[tuple[str, str, object]]:
+    """(service, operation, result): values the plans must copy moto on, or hand to moto."""
+    from datetime import datetime, timezone
+    from collections import OrderedDict
+
+    item = {
+        "s": {"S": "x"}, "enum": {"S": Colour.RED}, "number": {"N": 5}, "blob": {"B": b"\x00\x01"}, "text_blob": {"B": "AAE="},
+        "sets": {"SS": ("a", "b"), "NS": ["1"], "BS": [b"x"]}, "null": {"NULL": True}, "bool": {"BOOL": "true"},
+        "nested": {"M": {"": {"S": "empty name"}, "none": None, "deep": {"L": [{"BOOL": False}, None, {"L": []}, "raw"]}}},
+        "lower": {"s": "snake"}, "alias": {"ListAttributeValue": [{"S": "by shape name"}], "L": [{"S": "by key"}]},
+        "present_none": {"S": None, "s": "shadowed"}, "two": {"S": "x", "N": "1"}, "empty": {}, "none": None,
+        "ordered": OrderedDict([("S", "a dict subclass")]), "extra": {"S": "x", "unknown": 1},
+        "generator_list": {"L": ({"S": str(n)} for n in range(2))},
+    }
+    return [
+        ("dynamodb", "GetItem", {"Item": item, "ConsumedCapacity": {"TableName": "t", "CapacityUnits": 1, "Table": {"CapacityUnits": True}}}),
+        ("dynamodb", "GetItem", {"Item": item, "ConsumedCapacity": Capacity()}),
+        ("dynamodb", "GetItem", {"Item": OrderedDict(item)}),
+        ("dynamodb", "GetItem", {"item": {"a": {"S": "snake-case member"}}, "Unmodelled": 1}),
+        ("dynamodb", "GetItem", {}),
+        ("dynamodb", "GetItem", None),
+        ("dynamodb", "UpdateItem", {"Attributes": {"a": {"N": "1"}}, "ConsumedCapacity": {"TableName": "t", "CapacityUnits": 0.5},
+                                    "ItemCollectionMetrics": {"ItemCollectionKey": {"k": {"S": "v"}}, "SizeEstimateRangeGB": [1, 2.5]}}),
+        ("dynamodb", "DescribeTable", {"Table": {"TableName": "t", "CreationDateTime": datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                                 "ItemCount": 3.0, "TableSizeBytes": "10", "DeletionProtectionEnabled": 0,
+                                                 "ProvisionedThroughput": {"ReadCapacityUnits": True, "WriteCapacityUnits": 5}}}),
+        ("sqs", "ReceiveMessage", {"Messages": [
+            {"MessageId": "1", "Body": "b", "Attributes": {"SenderId": "x", "SentTimestamp": 17},
+             "MessageAttributes": {"raw": {"DataType": "Binary", "BinaryValue": b"\x00"},
+                                   "text": {"DataType": "String", "StringValue": "v", "StringListValues": ["a"]}}},
+            {"message_id": "2", "receipt_handle": "h", "MD5OfBody": None},
+        ]}),
+        ("sqs", "ReceiveMessage", {"MessageList": [{"MessageId": "shape name first"}], "Messages": [{"MessageId": "key"}]}),
+        ("sqs", "SendMessageBatch", {"Successful": [{"Id": "a", "MessageId": "m", "MD5OfMessageBody": "d", "SequenceNumber": 12}],
+                                     "Failed": [{"Id": "b", "SenderFault": True, "Code": "c", "Message": "m"},
+                                                {"Id": "c", "SenderFault": "false", "Code": "c"}]}),
+        ("sqs", "DeleteMessageBatch", {"Successful": [{"Id": "0"}, {"Id": "1"}], "Failed": []}),
+        ("sqs", "GetQueueAttributes", {"Attributes": {"ApproximateNumberOfMessages": 3, "Policy": None}}),
+    ]
+
+
+def odd_recorded() -> list[tuple]:
+    from moto.core.serialize import JSONSerializer
+    from moto.core.utils import get_service_model
+
+    return [(get_service_model(service).operation_model(operation), JSONSerializer, {}, result)
+            for service, operation, result in odd_results()]
+
+
+def test_planned_serialisation_matches_moto_on_odd_values(untuned) -> None:
+    """Values of other types, alias keys, None members, objects and dict subclasses: the same bytes as moto's."""
+    planned, moto = planned_and_moto_answers(odd_recorded)
+    for step, (planned_answer, moto_answer) in enumerate(zip(planned, moto)):
+        assert planned_answer == moto_answer, f"{odd_results()[step][:2]} (step {step})"
+    assert moto_tuning._PLANS  # the plans were used
+
+
+def test_the_comparison_catches_a_plan_that_changes_an_answer(untuned, monkeypatch) -> None:
+    """A plan that converts a boolean moto leaves alone, or reorders members, fails the comparison above."""
+    planned, moto = planned_and_moto_answers(odd_recorded)
+    assert planned == moto
+
+    def as_bool(self, serializer, serialized, value, key) -> None:
+        serialized[key] = bool(value)
+
+    monkeypatch.setattr(moto_tuning._AsItIs, "__call__", as_bool)
+    planned, moto = planned_and_moto_answers(odd_recorded)
+    assert planned != moto  # "false" became true
+
+    monkeypatch.undo()
+    monkeypatch.setattr(moto_tuning, "sorted", lambda positions: sorted(positions, reverse=True), raising=False)
+    planned, moto = planned_and_moto_answers(odd_recorded)
+    assert planned != moto
+    bodies = [json.loads(answer["body"]) for answer in planned]
+    assert bodies == [json.loads(answer["body"]) for answer in moto]  # the same data, in other bytes
+
+
+def odd_requests() -> list[tuple[str, str, object]]:
+    """(service, operation, JSON body): the pipeline's requests, and values the reading plans must hand to moto."""
+    item = {"event_key": {"S": "k"}, "n": {"N": "1"}, "b": {"B": "AAE="}, "l": {"L": [{"S": "a"}, None, {"M": {}}]},
+            "m": {"M": {"": {"S": "x"}, "inner": {"BOOL": True}, "none": None}}, "null": {"NULL": True},
+            "two": {"S": "x", "N": "1"}, "unknown": {"X": 1}, "empty": {}}
+    return [
+        ("dynamodb", "PutItem", {"TableName": "t", "Item": item, "ConditionExpression": "attribute_not_exists(event_key)",
+                                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD", "Unmodelled": [1]}),
+        ("dynamodb", "UpdateItem", {"TableName": "t", "Key": {"event_key": {"S": "k"}}, "UpdateExpression": "SET a = :v",
+                                    "ExpressionAttributeNames": {"#a": "a"}, "ExpressionAttributeValues": {":v": {"N": "1"}},
+                                    "ReturnValues": "UPDATED_NEW", "Expected": {"a": {"Exists": "false", "Value": {"S": "x"}}}}),
+        ("dynamodb", "GetItem", {"TableName": "t", "Key": {"event_key": {"S": "k"}}, "ConsistentRead": 1, "AttributesToGet": ["a", 2]}),
+        ("dynamodb", "Query", {"TableName": "t", "Limit": 10.0, "ExclusiveStartKey": None, "KeyConditions": [],
+                               "QueryFilter": "not a map", "ScanIndexForward": "false"}),
+        ("dynamodb", "BatchWriteItem", {"RequestItems": {"t": [{"PutRequest": {"Item": item}}, {"DeleteRequest": {"Key": item}}]}}),
+        ("dynamodb", "PutItem", []),
+        ("dynamodb", "PutItem", "a string"),
+        ("dynamodb", "PutItem", None),
+        ("sqs", "SendMessage", {"QueueUrl": "u", "MessageBody": "b", "DelaySeconds": True,
+                                "MessageAttributes": {"raw": {"DataType": "Binary", "BinaryValue": "AAE="},
+                                                      "list": {"DataType": "String", "StringListValues": ["a"]}}}),
+        ("sqs", "ReceiveMessage", {"QueueUrl": "u", "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1.5,
+                                   "MessageSystemAttributeNames": ["All"], "MessageAttributeNames": "All"}),
+        ("sqs", "DeleteMessageBatch", {"QueueUrl": "u", "Entries": [{"Id": "1", "ReceiptHandle": "h"}, None, {}]}),
+        ("sqs", "SendMessageBatch", {"QueueUrl": "u", "Entries": {"Id": "not a list"}}),
+    ]
+
+
+def parsed_both_ways(service: str, operation: str, body: object) -> tuple[str, str]:
+    """repr of the parse with the reading plans, then of moto's own (repr tells 1 from 1.0 and True, and keeps order)."""
+    from moto.core.parse import JSONParser
+    from moto.core.utils import get_service_model
+
+    operation_model = get_service_model(service).operation_model(operation)
+
+    def parse() -> str:
+        request = {"method": "POST", "values": {}, "headers": {}, "body": json.dumps(body).encode(), "url_path": "/", "url_params": {}}
+        try:
+            return repr(JSONParser(operation_model, map_type=dict).parse(request))
+        except Exception as error:
+            return f"raised {error!r}"
+
+    moto_tuning.parse_json_requests_by_plan()
+    planned = parse()
+    moto_tuning.revert()
+    return planned, parse()
+
+
+def test_planned_parsing_matches_moto(untuned) -> None:
+    for service, operation, body in odd_requests():
+        planned, moto = parsed_both_ways(service, operation, body)
+        assert planned == moto, (service, operation)
+    assert moto_tuning._READING_PLANS  # the plans were used
+
+
+def test_the_parse_comparison_catches_a_plan_that_changes_a_request(untuned, monkeypatch) -> None:
+    monkeypatch.setattr(moto_tuning._Number, "__call__", lambda self, parser, value: value)
+    assert any(planned != moto for planned, moto in (parsed_both_ways(*request) for request in odd_requests()))

@@ -8,8 +8,11 @@ the same inputs, the validator's copy of the update tree is made by hand, its tr
 rebuilding a constant map at every node, and a new item's size is summed once: together about
 half of an UpdateItem's CPU and a third of a PutItem's (bench/local/moto_calls.py).
 SQS's retention check read one setting by building every queue attribute, which counts every
-message: receiving from a deep queue cost the depth squared. moto's stores, rules and
-serialisation are otherwise untouched; `revert` puts moto's own functions back.
+message: receiving from a deep queue cost the depth squared. JSON-protocol answers (DynamoDB, SQS,
+Logs) are serialised, and their requests parsed, through plans made once per shape, which do what
+moto's serialiser and parser do and hand them every value they do not know: the same bytes, for
+about a quarter of a PutItem's, UpdateItem's or GetItem's CPU. moto's stores and rules are
+otherwise untouched; `revert` puts moto's own functions back.
 """
 
 from __future__ import annotations
@@ -351,6 +354,399 @@ def serialise_sqs_deletes() -> None:
     _replace(Queue, "delete_message", holding_the_lock)
 
 
+def serialise_json_results_by_plan() -> None:
+    """Serialise JSON-protocol results through a per-shape plan built once (idempotent).
+
+    moto's serialiser walks the output shape for every answer and, for every member of every
+    structure (each DynamoDB attribute value is a structure of ten members), asks the attribute
+    picker for its candidate keys: six alias providers, each built anew, and xform_name on every
+    candidate, about a quarter of a PutItem's or UpdateItem's CPU. For a plain dict value those
+    candidates depend only on the shape, so a plan per shape lists them once. The plan does what
+    moto's JSONSerializer does, step for step, on dicts, lists, str, int, float and bool; any other
+    value, shape type or picker goes to moto's own code, from the node where it appears.
+    """
+    from moto.core.serialize import JSONSerializer
+
+    def planned(original: Callable[..., Any]) -> Callable[..., Any]:
+        def _serialize_result(self: Any, resp: Any, result: Any) -> Any:
+            output_shape = self.operation_model.output_shape
+            if output_shape is None or not _plans_apply_to(self):
+                return original(self, resp, result)
+            serialized_result = self.MAP_TYPE()
+            _plan_for(output_shape)(self, serialized_result, result, "")
+            return self._serialized_result_to_response(resp, result, output_shape, serialized_result)
+
+        return _serialize_result
+
+    _replace(JSONSerializer, "_serialize_result", planned)
+
+
+def _plans_apply_to(serializer: Any) -> bool:
+    """moto's own JSONSerializer, picking values the default way with no response transformer."""
+    from moto.core.serialize import DEFAULT_ALIAS_PROVIDERS, JSONSerializer, XFormedAttributePicker
+
+    picker = serializer._value_picker
+    return (
+        type(serializer) is JSONSerializer
+        and serializer.MAP_TYPE is dict
+        and type(picker) is XFormedAttributePicker
+        and not picker.response_transformers
+        and picker.alias_providers == DEFAULT_ALIAS_PROVIDERS
+        and _json_serialiser_is_moto_own()
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _json_serialiser_is_moto_own() -> bool:
+    """The serialiser steps the plans copy are moto 5.2's (pyproject pins moto)."""
+    from moto.core.serialize import BaseJSONSerializer, JSONSerializer, ResponseSerializer
+
+    own = {
+        "_serialize": ResponseSerializer, "_default_serialize": ResponseSerializer,
+        "get_serialized_name": ResponseSerializer, "_serialize_structure_member": ResponseSerializer,
+        "get_value": ResponseSerializer, "_serialize_type_structure": BaseJSONSerializer,
+        "_serialize_type_map": BaseJSONSerializer, "_serialize_type_list": BaseJSONSerializer,
+        "_serialize_type_string": BaseJSONSerializer, "_serialize_type_integer": ResponseSerializer,
+        "_serialize_type_long": ResponseSerializer, "_serialize_type_float": ResponseSerializer,
+        "_serialize_type_double": ResponseSerializer,
+    }
+    return (all(getattr(JSONSerializer, name) is vars(owner)[name] for name, owner in own.items())
+            and not hasattr(JSONSerializer, "_serialize_type_boolean"))
+
+
+# Output shapes live as long as moto's cached service models, and so do their plans.
+_PLANS: dict[Any, "_Plan"] = {}
+
+
+def _plan_for(shape: Any) -> "_Plan":
+    plan = _PLANS.get(shape)
+    if plan is None:
+        plan = _PLANS[shape] = _new_plan(shape)
+    return plan
+
+
+def _new_plan(shape: Any) -> "_Plan":
+    kind = _PLAN_KINDS.get(shape.type_name, _Plan)
+    return kind(shape)
+
+
+class _Plan:
+    """Writes one value of a shape as moto's ResponseSerializer._serialize would; this base hands it to moto."""
+
+    def __init__(self, shape: Any):
+        self.shape = shape
+        # get_serialized_name: the shape's own name for the key, if it has one.
+        self.renamed = "name" in shape.serialization
+        self.name = shape.serialization.get("name")
+
+    def __call__(self, serializer: Any, serialized: dict, value: Any, key: Any) -> None:
+        serializer._serialize(serialized, value, self.shape, key)
+
+
+class _AsItIs(_Plan):
+    """boolean (no conversion in the JSON protocol): stored as it is, whatever it is."""
+
+    def __call__(self, serializer: Any, serialized: dict, value: Any, key: Any) -> None:
+        serialized[self.name if self.renamed else key] = value
+
+
+class _Scalar(_Plan):
+    """string, integer, long, float, double: a value already of the type moto converts to is stored as it is."""
+
+    def __init__(self, shape: Any, kind: type):
+        super().__init__(shape)
+        self.kind = kind
+
+    def __call__(self, serializer: Any, serialized: dict, value: Any, key: Any) -> None:
+        if type(value) is self.kind:
+            serialized[self.name if self.renamed else key] = value
+        else:
+            serializer._serialize(serialized, value, self.shape, key)
+
+
+class _List(_Plan):
+    """BaseJSONSerializer._serialize_type_list, for a list or tuple."""
+
+    def __init__(self, shape: Any):
+        super().__init__(shape)
+        self.item_key = shape.member.name
+        self.item: _Plan | None = None  # built on first use: shapes may nest without end
+
+    def __call__(self, serializer: Any, serialized: dict, value: Any, key: Any) -> None:
+        if type(value) not in (list, tuple):
+            return serializer._serialize(serialized, value, self.shape, key)
+        item = self.item or self._item()
+        item_key = self.item_key
+        items = []
+        for element in value:
+            wrapper: dict = {}
+            item(serializer, wrapper, element, item_key)
+            items.append(wrapper[item_key] if item_key in wrapper else element)
+        serialized[self.name if self.renamed else key] = items
+
+    def _item(self) -> _Plan:
+        self.item = _new_plan(self.shape.member)
+        return self.item
+
+
+class _Map(_Plan):
+    """BaseJSONSerializer._serialize_type_map, for a dict."""
+
+    def __init__(self, shape: Any):
+        super().__init__(shape)
+        self.entry: _Plan | None = None
+
+    def __call__(self, serializer: Any, serialized: dict, value: Any, key: Any) -> None:
+        if type(value) is not dict:
+            return serializer._serialize(serialized, value, self.shape, key)
+        entry = self.entry or self._entry()
+        entries: dict = {}
+        serialized[self.name if self.renamed else key] = entries
+        for entry_key, entry_value in value.items():
+            entry(serializer, entries, entry_value, entry_key)
+
+    def _entry(self) -> _Plan:
+        self.entry = _new_plan(self.shape.value)
+        return self.entry
+
+
+class _Structure(_Plan):
+    """BaseJSONSerializer._serialize_type_structure, for a dict, with each member's candidate keys listed once."""
+
+    def __init__(self, shape: Any):
+        super().__init__(shape)
+        self.document = shape.is_document_type
+        self.members: tuple | None = None  # (member key, candidate keys, plan), in the shape's order
+        self.members_by_key: dict[str, tuple[int, ...]] = {}  # candidate key -> positions of the members that read it
+        self.by_moto = False  # a candidate key that moto's get_value would read as a dotted path
+
+    def __call__(self, serializer: Any, serialized: dict, value: Any, key: Any) -> None:
+        members = self.members if self.members is not None else self._members()
+        if self.document:
+            serialized[key] = value
+            return
+        if value is None:
+            return
+        if type(value) is not dict or self.by_moto:
+            return serializer._serialize(serialized, value, self.shape, key)
+        wrapper: dict = {} if key else serialized
+        members_by_key = self.members_by_key
+        read = sorted({position for found in value if found in members_by_key for position in members_by_key[found]})
+        for position in read:
+            member_key, candidates, plan = members[position]
+            member_value = None
+            for candidate in candidates:  # the picker's order: the first key present wins, even if its value is None
+                if candidate in value:
+                    member_value = value[candidate]
+                    break
+            if member_value is not None:
+                plan(serializer, wrapper, member_value, member_key)
+        if key:
+            serialized[self.name if self.renamed else key] = wrapper
+
+    def _members(self) -> tuple:
+        members = []
+        members_by_key: dict[str, list[int]] = {}
+        for position, (member_key, member_shape) in enumerate(self.shape.members.items()):
+            member_shape.parent = self.shape  # as moto's loop sets it, before the picker reads it
+            candidates = _candidate_keys(member_shape, member_key)
+            if any("." in candidate for candidate in candidates):  # get_value would follow a dotted path
+                self.by_moto = True
+                self.members = ()
+                return self.members
+            members.append((member_key, candidates, _new_plan(member_shape)))
+            for candidate in candidates:
+                members_by_key.setdefault(candidate, []).append(position)
+        self.members_by_key = {candidate: tuple(positions) for candidate, positions in members_by_key.items()}
+        self.members = tuple(members)
+        return self.members
+
+
+def _candidate_keys(member_shape: Any, member_key: str) -> tuple[str, ...]:
+    """The keys moto's XFormedAttributePicker tries, in order, on a plain dict for this member."""
+    from moto.core.serialize import AttributePickerContext, XFormedAttributePicker
+
+    context = AttributePickerContext(obj={}, key=member_key, shape=member_shape)
+    return tuple(dict.fromkeys(XFormedAttributePicker().get_possible_keys(context)))
+
+
+_PLAN_KINDS: dict[str, Callable[[Any], _Plan]] = {
+    "structure": _Structure,
+    "map": _Map,
+    "list": _List,
+    "string": lambda shape: _Scalar(shape, str),
+    "integer": lambda shape: _Scalar(shape, int),
+    "long": lambda shape: _Scalar(shape, int),
+    "float": lambda shape: _Scalar(shape, float),
+    "double": lambda shape: _Scalar(shape, float),
+    "boolean": _AsItIs,
+}
+
+
+def parse_json_requests_by_plan() -> None:
+    """Parse JSON-protocol request bodies through a per-shape plan built once (idempotent).
+
+    The other half of BaseResponse.setup_class's cost (besides reading the request) is moto's JSON
+    request parser: for every structure in the body it goes through every member of the shape (ten
+    per DynamoDB attribute value), and finds each node's handler by name. A plan per input shape
+    reads only the members the body holds, in the shape's order, as moto's parser does, on dicts,
+    lists, str, int, float and bool; anything else goes to moto's parser from the node where it appears.
+    """
+    from moto.core.parse import JSONParser
+
+    def planned(original: Callable[..., Any]) -> Callable[..., Any]:
+        def _parse_json_body(self: Any, raw_body: Any, shape: Any) -> Any:
+            if type(self) is not JSONParser or self.MAP_TYPE is not dict or not _json_parser_is_moto_own():
+                return original(self, raw_body, shape)
+            return _reading_plan_for(shape)(self, self._parse_body_as_json(raw_body))
+
+        return _parse_json_body
+
+    _replace(JSONParser, "_parse_json_body", planned)
+
+
+@functools.lru_cache(maxsize=None)
+def _json_parser_is_moto_own() -> bool:
+    """The parser steps the reading plans copy are moto 5.2's (pyproject pins moto)."""
+    from moto.core.parse import BaseJSONParser, JSONParser, RequestParser
+
+    own = {
+        "_parse_shape": RequestParser, "_default_handle": RequestParser, "_parse_list": RequestParser,
+        "_parse_map": RequestParser, "_parse_structure": BaseJSONParser, "_parse_integer": BaseJSONParser,
+        "_parse_long": BaseJSONParser, "_parse_float": BaseJSONParser, "_parse_double": BaseJSONParser,
+        "_parse_byte": BaseJSONParser, "_parse_short": BaseJSONParser,
+    }
+    moto_own = all(getattr(JSONParser, name) is vars(owner)[name] for name, owner in own.items())
+    as_they_are = not any(hasattr(JSONParser, f"_parse_{kind}") for kind in ("string", "boolean"))
+    return moto_own and as_they_are
+
+
+# Input shapes live as long as moto's cached service models, and so do their plans.
+_READING_PLANS: dict[Any, "_Reading"] = {}
+
+
+def _reading_plan_for(shape: Any) -> "_Reading":
+    plan = _READING_PLANS.get(shape)
+    if plan is None:
+        plan = _READING_PLANS[shape] = _new_reading(shape)
+    return plan
+
+
+def _new_reading(shape: Any) -> "_Reading":
+    return _READING_KINDS.get(shape.type_name, _Reading)(shape)
+
+
+class _Reading:
+    """Parses one JSON value of a shape as moto's RequestParser._parse_shape would; this base hands it to moto."""
+
+    def __init__(self, shape: Any):
+        self.shape = shape
+
+    def __call__(self, parser: Any, value: Any) -> Any:
+        return parser._parse_shape(self.shape, value)
+
+
+class _AsSent(_Reading):
+    """string, boolean and the other types moto's JSON parser keeps as they are."""
+
+    def __call__(self, parser: Any, value: Any) -> Any:
+        return value
+
+
+class _Number(_Reading):
+    """integer, long, float, double: a value already of the type moto converts to is kept as it is."""
+
+    def __init__(self, shape: Any, kind: type):
+        super().__init__(shape)
+        self.kind = kind
+
+    def __call__(self, parser: Any, value: Any) -> Any:
+        return value if type(value) is self.kind else parser._parse_shape(self.shape, value)
+
+
+class _ListReading(_Reading):
+    def __init__(self, shape: Any):
+        super().__init__(shape)
+        self.item: _Reading | None = None  # built on first use: shapes may nest without end
+
+    def __call__(self, parser: Any, value: Any) -> Any:
+        if type(value) is not list:
+            return parser._parse_shape(self.shape, value)
+        item = self.item or self._item()
+        return [item(parser, element) for element in value]
+
+    def _item(self) -> _Reading:
+        self.item = _new_reading(self.shape.member)
+        return self.item
+
+
+class _MapReading(_Reading):
+    def __init__(self, shape: Any):
+        super().__init__(shape)
+        self.entry: tuple[_Reading, _Reading] | None = None
+
+    def __call__(self, parser: Any, value: Any) -> Any:
+        if type(value) is not dict:
+            return parser._parse_shape(self.shape, value)
+        read_key, read_value = self.entry or self._entry()
+        return {read_key(parser, key): read_value(parser, entry) for key, entry in value.items()}
+
+    def _entry(self) -> tuple[_Reading, _Reading]:
+        self.entry = (_new_reading(self.shape.key), _new_reading(self.shape.value))
+        return self.entry
+
+
+class _StructureReading(_Reading):
+    """BaseJSONParser._parse_structure, reading only the members the body holds, in the shape's order."""
+
+    def __init__(self, shape: Any):
+        super().__init__(shape)
+        self.document = shape.is_document_type
+        self.members: tuple | None = None  # (member name, name in the body, plan), in the shape's order
+        self.members_by_name: dict[str, tuple[int, ...]] = {}  # name in the body -> positions of its members
+
+    def __call__(self, parser: Any, value: Any) -> Any:
+        if self.document:
+            return value
+        if type(value) is not dict:
+            return parser._parse_shape(self.shape, value)
+        members = self.members if self.members is not None else self._members()
+        members_by_name = self.members_by_name
+        parsed = {}
+        for position in sorted({p for name in value if name in members_by_name for p in members_by_name[name]}):
+            member_name, body_name, plan = members[position]
+            raw_value = value[body_name]
+            if raw_value is not None:
+                parsed[member_name] = plan(parser, raw_value)
+        return parsed
+
+    def _members(self) -> tuple:
+        members = []
+        members_by_name: dict[str, list[int]] = {}
+        for position, (member_name, member_shape) in enumerate(self.shape.members.items()):
+            body_name = member_shape.serialization.get("name", member_name)
+            members.append((member_name, body_name, _new_reading(member_shape)))
+            members_by_name.setdefault(body_name, []).append(position)
+        self.members_by_name = {name: tuple(positions) for name, positions in members_by_name.items()}
+        self.members = tuple(members)
+        return self.members
+
+
+_READING_KINDS: dict[str, Callable[[Any], _Reading]] = {
+    "structure": _StructureReading,
+    "map": _MapReading,
+    "list": _ListReading,
+    "string": _AsSent,
+    "boolean": _AsSent,
+    "integer": lambda shape: _Number(shape, int),
+    "long": lambda shape: _Number(shape, int),
+    "byte": lambda shape: _Number(shape, int),
+    "short": lambda shape: _Number(shape, int),
+    "float": lambda shape: _Number(shape, float),
+    "double": lambda shape: _Number(shape, float),
+}
+
+
 def apply(leave_out: tuple[str, ...] = ()) -> None:
     """Every tuning in this module (but those named in `leave_out`); the server applies them once at start."""
     for tuning in TUNINGS:
@@ -367,4 +763,6 @@ TUNINGS = (
     size_new_items_in_one_pass,
     read_sqs_retention_directly,
     serialise_sqs_deletes,
+    serialise_json_results_by_plan,
+    parse_json_requests_by_plan,
 )
