@@ -27,7 +27,8 @@ def test_target_of() -> None:
     assert target_of(environ("DynamoDB_20120810.PutItem", {})) == ("dynamodb", "PutItem")
     assert target_of(environ("Logs_20140328.PutLogEvents", {}, "logs")) == ("logs", "PutLogEvents")
     assert target_of(environ("DynamoDBStreams_20120810.GetRecords", {})) == ("dynamodbstreams", "GetRecords")
-    assert target_of(environ("AmazonSQS.SendMessage", {}, "sqs")) is None  # left to the dispatcher
+    assert target_of(environ("AmazonSQS.SendMessage", {}, "sqs")) == ("sqs", "SendMessage")
+    assert target_of(environ("AmazonSSM.GetParameter", {}, "ssm")) is None  # left to the dispatcher
     assert target_of(environ("DynamoDB_20120810.PutItem", {}, path="/other")) is None
 
 
@@ -82,6 +83,12 @@ def test_direct_view_answers_as_the_flask_app_does() -> None:
             ("Logs_20140328.CreateLogGroup", {"logGroupName": table}, "logs"),
             ("Logs_20140328.PutLogEvents", {"logGroupName": table, "logStreamName": "s",
                                             "logEvents": [{"timestamp": 1, "message": "x"}]}, "logs"),
+            ("AmazonSQS.CreateQueue", {"QueueName": table}, "sqs"),
+            ("AmazonSQS.SendMessage", {"QueueUrl": f"http://127.0.0.1:4566/123456789012/{table}", "MessageBody": "m"}, "sqs"),
+            ("AmazonSQS.ReceiveMessage", {"QueueUrl": f"http://127.0.0.1:4566/123456789012/{table}", "VisibilityTimeout": 60,
+                                          "MessageSystemAttributeNames": ["ApproximateReceiveCount"]}, "sqs"),
+            ("AmazonSQS.DeleteMessage", {"QueueUrl": f"http://127.0.0.1:4566/123456789012/{table}", "ReceiptHandle": "nope"}, "sqs"),
+            ("AmazonSQS.GetQueueUrl", {"QueueName": f"{table}-missing"}, "sqs"),
         ]
 
     def answers(serve, table: str) -> list[tuple]:
@@ -91,15 +98,17 @@ def test_direct_view_answers_as_the_flask_app_does() -> None:
             raw = b"".join(serve(environ(target, body, service), lambda status, headers, exc=None: started.append((status, headers))))
             status, headers = started[0]
             kept = sorted((k.lower(), v) for k, v in headers if k.lower() not in ("x-amzn-requestid", "x-amz-crc32", "content-length"))
-            text = raw.decode().replace(table, "TABLE")
+            text = _mask_message_ids(raw.decode().replace(table, "TABLE"))
             seen.append((status, kept, "CREATED" if target.endswith("CreateTable") else text))
         return seen
 
     direct = answers(routes.serve, "direct-t")
-    assert routes._views.keys() == {"dynamodb", "logs"}  # the direct path was taken
+    assert routes._views.keys() == {"dynamodb", "logs", "sqs"}  # the direct path was taken
     through_flask = answers(lambda env, start: dispatcher.get_application(env)(env, start), "flask-t")
     assert direct == through_flask
-    assert [status for status, _, _ in direct] == ["200 OK", "200 OK", "400 BAD REQUEST", "200 OK", "200 OK", "400 BAD REQUEST"]
+    assert [status for status, _, _ in direct] == ["200 OK", "200 OK", "400 BAD REQUEST", "200 OK", "200 OK", "400 BAD REQUEST",
+                                                  "200 OK", "200 OK", "200 OK", "400 BAD REQUEST", "400 BAD REQUEST"]
+    assert '"Body": "m"' in direct[8][2]  # the message came back through the direct path
     # moto's app runs in debug mode: an unexpected error leaves both paths the same way (the server answers 500).
     unknown = environ("DynamoDB_20120810.NoSuchOperation", {})
     with pytest.raises(Exception) as by_flask:
@@ -108,3 +117,17 @@ def test_direct_view_answers_as_the_flask_app_does() -> None:
     with pytest.raises(Exception) as direct_error:
         b"".join(routes.serve(unknown, lambda *a: None))
     assert type(direct_error.value) is type(by_flask.value)
+
+
+def _mask_message_ids(text: str) -> str:
+    """SQS answers carry fresh ids and receipt handles on every call."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    for message in document.get("Messages", []) if isinstance(document, dict) else []:
+        for field in ("MessageId", "ReceiptHandle", "MD5OfBody"):
+            message[field] = "X"
+    if isinstance(document, dict) and "MessageId" in document:
+        document["MessageId"] = "X"
+    return json.dumps(document, sort_keys=True)

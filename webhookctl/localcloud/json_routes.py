@@ -1,4 +1,4 @@
-"""JSON-protocol calls (DynamoDB, DynamoDB Streams, CloudWatch Logs) straight to moto's app for the service.
+"""JSON-protocol calls (DynamoDB, DynamoDB Streams, CloudWatch Logs, SQS) straight to moto's app for the service.
 
 moto's DomainDispatcherApplication works out the service of every request under one global lock,
 scanning moto's module list and its URL patterns; for the pipeline's hot calls (PutItem,
@@ -23,6 +23,7 @@ SERVICE_BY_TARGET_PREFIX = {
     "DynamoDB_20120810": "dynamodb",
     "DynamoDBStreams_20120810": "dynamodbstreams",
     "Logs_20140328": "logs",
+    "AmazonSQS": "sqs",
 }
 # DynamoDB operations that may add stream records.
 TABLE_WRITES = frozenset({

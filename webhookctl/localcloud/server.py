@@ -72,14 +72,14 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     overlays: list[Any] = [AdminEndpoints(runtime)]
     if latency_ms > 0:
         overlays.append(ControlPlaneLatency(latency_ms))  # first, so every AWS API call pays it
-    served_here = frozenset({"dynamodb", "dynamodbstreams", "logs"})
+    served_here = frozenset({"dynamodb", "dynamodbstreams", "logs", "sqs"})
     if table_endpoint is not None:
         from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, TableForwarding, adopt_stream_mappings
 
         connection = TableConnection(table_endpoint)
         overlays.append(TableForwarding(connection))
         adopt_stream_mappings(RemoteShards(connection))
-        served_here = frozenset({"logs"})
+        served_here = frozenset({"logs", "sqs"})
     overlays.append(data_plane)
     if lambda_overlay is not None:
         overlays.append(lambda_overlay)
