@@ -7,6 +7,8 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -97,16 +99,24 @@ def test_table_process_exits_when_its_parent_goes_away():
     assert tables._child.wait(10) == 0
 
 
-def test_local_cloud_serves_dynamodb_from_its_table_process(aws_credentials):
-    import boto3
-
+@contextmanager
+def local_cloud() -> Iterator[tuple[int, int]]:
+    """(port, server pid) of a local cloud started as `webhookctl local start` starts it; stopped after."""
     port = free_port()
     env = {**os.environ, "WEBHOOKCTL_LOCAL_PORT": str(port)}
     started = subprocess.run([sys.executable, "-m", "webhookctl", "local", "start", "-o", "json"],
                              capture_output=True, text=True, env=env, timeout=60)
     assert started.returncode == 0, started.stderr
-    pid = json.loads(started.stdout)["pid"]
     try:
+        yield port, json.loads(started.stdout)["pid"]
+    finally:
+        subprocess.run([sys.executable, "-m", "webhookctl", "local", "stop"], env=env, timeout=60)
+
+
+def test_local_cloud_serves_dynamodb_from_its_table_process(aws_credentials):
+    import boto3
+
+    with local_cloud() as (port, pid):
         health = lifecycle.probe(f"http://127.0.0.1:{port}")
         tables = health["tables"]
         assert tables.startswith("http://127.0.0.1:") and tables != f"http://127.0.0.1:{port}"
@@ -114,27 +124,16 @@ def test_local_cloud_serves_dynamodb_from_its_table_process(aws_credentials):
         direct = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=tables)
         assert name in direct.list_tables()["TableNames"]
         assert len(lifecycle.group_members(pid)) >= 2  # the server and its table process
-    finally:
-        subprocess.run([sys.executable, "-m", "webhookctl", "local", "stop"], env=env, timeout=60)
     assert lifecycle.group_members(pid) == []
 
 
 def test_the_server_stops_when_its_table_process_dies(aws_credentials):
     import signal
 
-    port = free_port()
-    env = {**os.environ, "WEBHOOKCTL_LOCAL_PORT": str(port)}
-    started = subprocess.run([sys.executable, "-m", "webhookctl", "local", "start", "-o", "json"],
-                             capture_output=True, text=True, env=env, timeout=60)
-    assert started.returncode == 0, started.stderr
-    pid = json.loads(started.stdout)["pid"]
-    tables = [member for member in lifecycle.group_members(pid) if member != pid]
-    try:
-        for member in tables:
+    with local_cloud() as (_, pid):
+        for member in [member for member in lifecycle.group_members(pid) if member != pid]:
             os.kill(member, signal.SIGKILL)
         deadline = time.monotonic() + 15
         while lifecycle._alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not lifecycle._alive(pid)  # no half-working endpoint left answering
-    finally:
-        subprocess.run([sys.executable, "-m", "webhookctl", "local", "stop"], env=env, timeout=60)
