@@ -28,9 +28,13 @@ class ServerConfig:
     work_dir: Path = field(default_factory=lambda: Path.home() / ".webhookctl" / "local")
 
     @property
+    def reachable_host(self) -> str:
+        """Where this machine's own clients reach the server (a wildcard bind answers on loopback)."""
+        return "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+
+    @property
     def endpoint(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{self.reachable_host}:{self.port}"
 
 
 class PortInUse(OSError):
@@ -78,7 +82,7 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
 
         connection = TableConnection(table_endpoint)
         overlays.append(TableForwarding(connection))
-        adopt_stream_mappings(RemoteShards(connection))
+        adopt_stream_mappings(RemoteShards(connection))  # moto's CreateEventSourceMapping looks for streams here
         served_here = frozenset({"logs", "sqs"})
     overlays.append(data_plane)
     if lambda_overlay is not None:
@@ -140,7 +144,7 @@ def serve(config: ServerConfig) -> int:
     config.work_dir.mkdir(parents=True, exist_ok=True)
     # WEBHOOKCTL_LOCAL_TABLES=in-process keeps DynamoDB in this process (to compare the two).
     separate = os.environ.get("WEBHOOKCTL_LOCAL_TABLES", "process") != "in-process"
-    tables = TableProcess(config.host if config.host not in ("0.0.0.0", "") else "127.0.0.1") if separate else None
+    tables = TableProcess(config.reachable_host) if separate else None
     _import_moto()  # while the table process starts
     try:
         app, parts = build_app(config, tables.wait_ready() if tables else None)
