@@ -171,6 +171,19 @@ class ReplayFilter:
         return (self.provider is None or provider == self.provider) and (self.event_type is None or event_type == self.event_type)
 
 
+def check_replay_options(queue: str, provider: str | None, max_messages: int | None, concurrency: int, rate: float) -> None:
+    """Usage errors in a replay's options, before any AWS call."""
+    check_queue(queue)
+    if provider is not None:
+        check_provider(provider, option="--provider")
+    if max_messages is not None and max_messages < 1:
+        raise UsageError("--max must be at least 1")
+    if concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    if rate < 0:
+        raise UsageError(f"--rate must be 0 (no limit) or more (got {rate:g})")
+
+
 def replay_dead_letters(
     ctx: AwsContext,
     settings: Settings,
@@ -185,13 +198,7 @@ def replay_dead_letters(
     invoker: Invoker | None = None,
     progress: Progress | None = None,
 ) -> ReplayResult:
-    check_queue(queue)
-    if provider is not None:
-        check_provider(provider, option="--provider")
-    if max_messages is not None and max_messages < 1:
-        raise UsageError("--max must be at least 1")
-    if concurrency < 1:
-        raise UsageError("--concurrency must be at least 1")
+    check_replay_options(queue, provider, max_messages, concurrency, rate)
     deployment = Deployment(ctx, settings)
     url = deployment.queue_url(queue)
     function_name = None if dry_run else deployment.function_name(queue)

@@ -28,22 +28,12 @@ def replay(
     from webhookctl.cli.console import abort, err_console
     from webhookctl.cli.render import emit
     from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.errors import UsageError
-    from webhookctl.operations.dead_letter_replay import replay_dead_letters
-    from webhookctl.operations.dead_letters import check_queue, queue_depth
+    from webhookctl.operations.dead_letter_replay import check_replay_options, replay_dead_letters
+    from webhookctl.operations.dead_letters import queue_depth
     from webhookctl.operations.deployment import Deployment
-    from webhookctl.operations.providers import check_provider
 
     # Usage errors before credentials or the endpoint: they are what the user can fix right now.
-    check_queue(queue)
-    if provider is not None:
-        check_provider(provider, option="--provider")
-    if max_messages is not None and max_messages < 1:
-        raise UsageError("--max must be at least 1")
-    if concurrency < 1:
-        raise UsageError("--concurrency must be at least 1")
-    if rate < 0:
-        raise UsageError(f"--rate must be 0 (no limit) or more (got {rate:g})")
+    check_replay_options(queue, provider, max_messages, concurrency, rate)
     settings = settings_for(opts)
     ctx = connect_for(opts, settings)
     depth = queue_depth(ctx, Deployment(ctx, settings), queue)
