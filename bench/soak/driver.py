@@ -7,7 +7,6 @@ so that wait never blocks the pool.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ from typing import Any, Callable
 
 from bench.soak.deliveries import FreshEvent, ProviderSigner
 from bench.soak.plan import FORGED, FRESH, REDELIVERY, PlannedSend
+from webhookctl.operations.send_test import answer_document
 
 HTTP_TIMEOUT_S = 60
 
@@ -96,7 +96,7 @@ class SoakSender:
         except Exception as exc:  # noqa: BLE001 - no answer is an outcome to count, not a crash
             status, data = 0, f"{type(exc).__name__}: {exc}".encode()
         latency_ms = (time.perf_counter() - started) * 1000
-        document = _json_object(data) if status == 200 else {}
+        document = answer_document(data) if status == 200 else {}
         received, duplicate = document.get("received") is True, document.get("duplicate") is True
         answered_key = document.get("event_key")
         detail = ""
@@ -105,11 +105,3 @@ class SoakSender:
         elif answered_key != event_key:
             detail = f"answered for {answered_key!r}"
         return SendOutcome(send.index, send.kind, send.provider, event_key, status, received, duplicate, latency_ms, detail)
-
-
-def _json_object(data: bytes) -> dict[str, Any]:
-    try:
-        document = json.loads(data or b"{}")
-    except ValueError:
-        return {}
-    return document if isinstance(document, dict) else {}

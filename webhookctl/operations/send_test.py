@@ -192,7 +192,7 @@ def _post(pool: Any, url: str, delivery: SignedTestDelivery, duplicate_send: boo
     )
     if 200 <= status < 300:
         result.accepted_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        document = _json(data)
+        document = answer_document(data)
         result.duplicate_response = bool(document.get("duplicate"))
         answered_key = document.get("event_key")
         if answered_key and answered_key != delivery.event_key:
@@ -204,7 +204,8 @@ def _post(pool: Any, url: str, delivery: SignedTestDelivery, duplicate_send: boo
     return result
 
 
-def _json(data: bytes) -> dict[str, Any]:
+def answer_document(data: bytes) -> dict[str, Any]:
+    """The receiver's JSON answer as a dict ({} when it is not a JSON object)."""
     try:
         document = json.loads(data or b"{}")
     except ValueError:

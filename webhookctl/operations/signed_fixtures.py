@@ -13,7 +13,7 @@ from typing import Any
 
 from webhookctl.errors import UsageError, WebhookctlError
 from webhookctl.operations.deployment import Deployment
-from webhookctl.operations.fixtures import build_fixture
+from webhookctl.operations.fixtures import Fixture, build_fixture
 from webhookctl.operations.secret_document import read_secret_document
 
 # Schemes that sign a timestamp and refuse old ones; only these can be sent --stale.
@@ -37,7 +37,8 @@ class SignedTestDelivery:
 class DeliverySigner:
     """Builds signed deliveries for one provider; reads the secret document once."""
 
-    def __init__(self, deployment: Deployment, provider: str, *, invalid_signature: bool = False, stale: bool = False):
+    def __init__(self, deployment: Deployment, provider: str, *, invalid_signature: bool = False, stale: bool = False,
+                 user_agent: str = "webhookctl-send-test"):
         from webhook_signatures import material
 
         if stale and provider not in TIMESTAMPED:
@@ -47,6 +48,7 @@ class DeliverySigner:
             )
         self.provider = provider
         self.stale = stale
+        self.user_agent = user_agent
         entry = read_secret_document(deployment).entries.get(provider)
         if not entry:
             raise WebhookctlError(
@@ -67,13 +69,17 @@ class DeliverySigner:
             )
 
     def build(self, event_type: str | None) -> SignedTestDelivery:
+        """A fresh fixture of `event_type` (or the provider's default), signed."""
+        return self.sign(build_fixture(self.provider, event_type))
+
+    def sign(self, fixture: Fixture) -> SignedTestDelivery:
+        """`fixture` signed now (signing it again later is what a provider's re-delivery looks like)."""
         import webhook_signatures
 
-        fixture = build_fixture(self.provider, event_type)
         at = int(time.time()) - (STALE_BY_S if self.stale else 0)
         signed = webhook_signatures.sign(self.provider, fixture.body, self._config, at=at, msg_id=fixture.msg_id)
         # Fixture headers (topic, event name) are not signed; the signature's own headers are kept as signed.
-        headers = {"Content-Type": "application/json", "User-Agent": "webhookctl-send-test", **signed.headers, **fixture.headers}
+        headers = {"Content-Type": "application/json", "User-Agent": self.user_agent, **signed.headers, **fixture.headers}
         return SignedTestDelivery(
             provider=self.provider,
             event_type=webhook_signatures.event_type(self.provider, headers, signed.body),
