@@ -35,6 +35,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.processes import cpu_seconds_by_part, worker_count  # noqa: E402
 from bench.scratch_cloud import scratch_cloud, wait_until_quiet  # noqa: E402
 
 TARGET_SPEEDUP = 5.0
@@ -134,25 +135,6 @@ def check_processed_once(dynamodb: Any, table: str, keys: list[str]) -> None:
         sys.exit(f"{len(wrong)} event(s) not PROCESSED exactly once, e.g. {wrong[0]}: {found.get(wrong[0])}")
 
 
-def cpu_split(pid: int) -> dict[str, float]:
-    """CPU-seconds so far of the server process, its table process and its other children (the function workers)."""
-    ticks = {"server": 0, "tables": 0, "workers": 0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(entry.name) == pid:
-                ticks["server"] += int(fields[11]) + int(fields[12])
-            elif int(fields[1]) == pid:
-                part = "tables" if b"webhookctl.localcloud.tables" in (entry / "cmdline").read_bytes() else "workers"
-                ticks[part] += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    # Children that exited since are not counted; the pool keeps its workers for the whole run.
-    return {k: v / os.sysconf("SC_CLK_TCK") for k, v in ticks.items()}
-
-
 def client_cpu_s() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -161,13 +143,6 @@ def client_cpu_s() -> float:
 def depth(sqs: Any, url: str) -> int:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
-
-
-def _parent(proc_entry: Path) -> int | None:
-    try:
-        return int((proc_entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def _profile(pid: int, path: str) -> subprocess.Popen:
@@ -205,7 +180,7 @@ def main() -> int:
         wait_until_quiet(cloud.pid)
         replay_command = ["dlq", "replay", "--env", ENV, "--target", "local", "-o", "json", *args.replay_args.split()]
         load_before = os.getloadavg()
-        cpu_before, client_before = cpu_split(cloud.pid), client_cpu_s()
+        cpu_before, client_before = cpu_seconds_by_part(cloud.pid), client_cpu_s()
         profiler = _profile(cloud.pid, args.profile) if args.profile else None
         began = time.monotonic()
         replay = json.loads(cloud.webhookctl(*replay_command).stdout)
@@ -213,8 +188,8 @@ def main() -> int:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(60)
-        cpu_after, client_after = cpu_split(cloud.pid), client_cpu_s()
-        workers_after = len([w for w in Path("/proc").iterdir() if w.name.isdigit() and _parent(w) == cloud.pid])
+        cpu_after, client_after = cpu_seconds_by_part(cloud.pid), client_cpu_s()
+        workers_after = worker_count(cloud.pid)
         if replay["succeeded"] != args.messages or replay["failed"]:
             sys.exit(f"dlq replay did not replay every message: {json.dumps({k: replay[k] for k in ('candidates', 'replayed', 'succeeded', 'failed')})}")
         check_processed_once(dynamodb, outputs["EventsTableName"], keys)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from bench.processes import family
+
 
 @dataclass(frozen=True)
 class ScratchCloud:
@@ -70,17 +72,7 @@ def scratch_cloud(env: str = "bench", config_text: str = "") -> Iterator[Scratch
 
 def cpu_ticks(pid: int) -> int:
     """CPU ticks used so far by a process and its direct children, from /proc."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])
-    return total
+    return sum(stat.cpu_ticks for stat in family(pid))
 
 
 def wait_until_quiet(pid: int, *, timeout_s: float = 120.0) -> None:

@@ -25,6 +25,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.processes import cpu_seconds_by_part, table_processes  # noqa: E402
+
 CHALICE_VENV = Path(tempfile.gettempdir()) / "webhookctl-bench-chalice-venv"
 BENCH_CONFIG = """
 [waf]
@@ -96,7 +100,6 @@ def measure_start(env: dict[str, str], port: int, rounds: int) -> list[float]:
 
 
 def signed_local_deliveries(endpoint: str, config: Path, outputs: dict[str, str], count: int) -> list[tuple[str, dict[str, str], bytes]]:
-    sys.path.insert(0, str(REPO))
     from webhookctl.aws import AwsOptions, connect
     from webhookctl.config import load_settings
     from webhookctl.operations.deployment import Deployment
@@ -221,24 +224,6 @@ def function_reports(endpoint: str, outputs: dict[str, str]) -> dict[str, dict[s
     return found
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU time (user + system) used so far by the server process, its table process and its live worker processes."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used_by = {"server": 0.0, "tables": 0.0, "workers": 0.0}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            pid, ppid, used = int(stat.parent.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
-            if pid == server_pid:
-                used_by["server"] += used
-            elif ppid == server_pid:
-                command = (stat.parent / "cmdline").read_bytes()
-                used_by["tables" if b"webhookctl.localcloud.tables" in command else "workers"] += used
-        except (OSError, IndexError, ValueError):
-            continue
-    return used_by
-
-
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -254,16 +239,7 @@ def start_profiler(pid: int, path: Path, seconds: int) -> subprocess.Popen | Non
 
 def profiled(server_pid: int, path: Path) -> list[tuple[int, Path]]:
     """The server into `path`, and its table process into `path` + ".tables"."""
-    tables = [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit() and _is_table_process(entry, server_pid)]
-    return [(server_pid, path)] + [(pid, path.with_name(path.name + ".tables")) for pid in tables]
-
-
-def _is_table_process(entry: Path, server_pid: int) -> bool:
-    try:
-        return int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == server_pid and \
-            b"webhookctl.localcloud.tables" in (entry / "cmdline").read_bytes()
-    except (OSError, IndexError, ValueError):
-        return False
+    return [(server_pid, path)] + [(pid, path.with_name(path.name + ".tables")) for pid in table_processes(server_pid)]
 
 
 def run_local(env: dict[str, str], port: int, work: Path, config: Path, args: argparse.Namespace) -> dict[str, object]:
@@ -282,11 +258,11 @@ def run_local(env: dict[str, str], port: int, work: Path, config: Path, args: ar
         lua_requests(deliveries[WARM_UP_EVENTS:], requests_file)
         profilers = [start_profiler(pid, path, args.seconds + 30) for pid, path in profiled(started["pid"], args.profile)] if args.profile else []
         load_before = load_average()
-        cpu_before = cpu_seconds(started["pid"])
+        cpu_before = cpu_seconds_by_part(started["pid"])
         began = time.time()
         local = wrk(endpoint, requests_file, connections=args.connections, threads=args.threads, seconds=args.seconds)
         pipeline = pipeline_completion(endpoint, outputs, began, timeout=180)
-        cpu_after = cpu_seconds(started["pid"])
+        cpu_after = cpu_seconds_by_part(started["pid"])
         for profiler in profilers:
             profiler.wait()
         warm_events = WARM_UP_EVENTS  # stored before `began`; the run's own events are the rest
