@@ -1,4 +1,4 @@
-"""The providers' official signature test vectors, kept beside the project in ../shared/vectors/."""
+"""The providers' official signature test vectors, vendored in tests/vectors/ (each entry names its source)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 
 VECTORS_FILE = Path(
-    os.environ.get("WEBHOOKCTL_SIGNATURE_VECTORS")
-    or Path(__file__).resolve().parent.parent.parent / "shared" / "vectors" / "signatures.json"
+    os.environ.get("WEBHOOKCTL_SIGNATURE_VECTORS") or Path(__file__).resolve().parent / "vectors" / "signatures.json"
 )
+
+# The design folder some checkouts have beside the repository; the vendored copy must match it.
+SHARED_VECTORS_FILE = Path(__file__).resolve().parent.parent.parent / "shared" / "vectors" / "signatures.json"
 
 
 def load_vectors() -> list[dict]:

@@ -40,4 +40,7 @@ def test_example_shows_every_key():
 def test_readme_gives_the_two_setup_commands():
     text = README.read_text()
     assert "pip install . && webhookctl up --env dev" in text
-    assert "pip install -e '.[test]' && pytest" in text
+    test_command = "pip install -c requirements/test-lock.txt -e '.[test]' && pytest"
+    assert test_command in text
+    # CI runs exactly the README's test command.
+    assert test_command in (README.parent / ".ci" / "run").read_text()
