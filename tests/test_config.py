@@ -58,3 +58,14 @@ def test_malformed_toml_is_a_usage_error(tmp_path):
 def test_bad_env_names(env):
     with pytest.raises(UsageError, match="invalid env name"):
         load_settings(env)
+
+
+def test_a_body_limit_no_request_could_reach_is_refused(tmp_path):
+    # The body travels to the receiver inside a JSON proxy event that must fit Lambda's 6 MB synchronous
+    # payload (Lambda quotas: "Invocation payload (request and response): 6 MB each for synchronous").
+    from webhookctl.config import MAX_RECEIVABLE_BODY_BYTES
+
+    assert load_settings("dev", write(tmp_path, f"[api]\nmax_body_bytes = {MAX_RECEIVABLE_BODY_BYTES}\n")).max_body_bytes == MAX_RECEIVABLE_BODY_BYTES
+    with pytest.raises(UsageError) as info:
+        load_settings("dev", write(tmp_path, f"[api]\nmax_body_bytes = {10 * 1024 * 1024}\n"))
+    assert "api.max_body_bytes" in info.value.message and info.value.code == 2

@@ -64,6 +64,9 @@ def _str(pattern: str | None = None, what: str = "") -> Callable[[Any], str | No
     return check
 
 
+MAX_RECEIVABLE_BODY_BYTES = 3 * 1024 * 1024
+
+
 def _int(lo: int, hi: int) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -125,7 +128,9 @@ SCHEMA: dict[str, Any] = {
     "api": {
         "rate_limit": _number(1, 10000),
         "burst_limit": _int(0, 5000),
-        "max_body_bytes": _int(1, 10 * 1024 * 1024),
+        # API Gateway wraps the body in a JSON proxy event that must fit Lambda's 6 MB synchronous
+        # payload; escaping can double a JSON body, so a larger limit could never be reached.
+        "max_body_bytes": _int(1, MAX_RECEIVABLE_BODY_BYTES),
     },
     # WAF's own minimum rate (10) is a preflight check (exit 3), with the numbers and the fix.
     "waf": {"rate_limit": _int(1, 2_000_000_000), "window_s": _one_of(*WAF_WINDOWS_S)},

@@ -48,6 +48,9 @@ maximum_retry_attempts = 1
 
 [env.killworker.waf]
 rate_limit = 2000000
+
+[env.crowd.waf]
+rate_limit = 2000000
 """
 
 

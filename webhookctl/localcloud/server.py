@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# A request (headers and body) must arrive within this long; slow or stalled clients are cut off with 408.
+REQUEST_DEADLINE_S = 10.0
+
 # The services `up` and the handlers use; their moto apps are built right after the port is bound.
 WARM_SERVICES = (
     "sts", "iam", "kms", "dynamodb", "dynamodbstreams", "awslambda", "apigateway", "sqs", "sns",
@@ -41,10 +44,12 @@ class PortInUse(OSError):
     """The port is taken by another process."""
 
 
-def build_app(config: ServerConfig, table_endpoint: str | None = None) -> tuple[Any, list[Any]]:
+def build_app(config: ServerConfig, table_endpoint: str | None = None,
+              functions_endpoint: str | None = None) -> tuple[Any, list[Any]]:
     """The WSGI app with the Lambda runtime, and the objects to start and shut down with it.
 
-    With `table_endpoint`, DynamoDB lives in the table process there (see localcloud.tables).
+    With `table_endpoint`, DynamoDB lives in the table process there (see localcloud.tables). Functions
+    call AWS at `functions_endpoint` (default: the public endpoint).
     """
     from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
     from webhookctl.localcloud import moto_queue_tuning, moto_tuning
@@ -55,7 +60,7 @@ def build_app(config: ServerConfig, table_endpoint: str | None = None) -> tuple[
         RuntimeConfig(
             account_concurrency=config.account_concurrency,
             async_retry_delays_s=config.async_retry_delays_s,
-            endpoint_url=config.endpoint,
+            endpoint_url=functions_endpoint or config.endpoint,
             table_endpoint_url=table_endpoint,
             work_dir=config.work_dir,
         )
@@ -97,12 +102,24 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
 
 
 class HttpServer:
-    """cheroot's WSGI server: a fixed thread pool behind a selector, so idle keep-alive connections hold no thread."""
+    """cheroot's WSGI server: a fixed thread pool behind a selector, so idle keep-alive connections hold no thread.
 
-    def __init__(self, host: str, port: int, app: Any, threads: int):
+    Each request must arrive in full within `request_deadline_s` (else 408 and the connection is closed), and
+    connections beyond what the pool can queue get 503 at once rather than waiting unboundedly.
+    """
+
+    def __init__(self, host: str, port: int, app: Any, threads: int, request_deadline_s: float = REQUEST_DEADLINE_S):
         from cheroot import wsgi
 
-        self._server = wsgi.Server((host, port), app, numthreads=threads, request_queue_size=256, timeout=60, shutdown_timeout=2)
+        from webhookctl.localcloud.http_guard import RequestDeadlines, guarded_connection_class, read_whole_request
+
+        self._deadlines = RequestDeadlines(request_deadline_s)
+        self._server = wsgi.Server(
+            (host, port), read_whole_request(app) if app is not None else None, numthreads=threads,
+            request_queue_size=256, timeout=60, shutdown_timeout=2,
+            accepted_queue_size=threads * 2, accepted_queue_timeout=0,
+        )
+        self._server.ConnectionClass = guarded_connection_class(self._deadlines)
         self._server.server_name = "webhookctl-local"
         try:
             self._server.prepare()  # binds now, so a taken port fails here rather than in a thread
@@ -113,19 +130,31 @@ class HttpServer:
     def port(self) -> int:
         return self._server.bind_addr[1]  # the bound one, when asked for port 0
 
+    def serve(self, app: Any) -> None:
+        """Serve `app` from now on (a listener may be bound before its app exists)."""
+        from webhookctl.localcloud.http_guard import read_whole_request
+
+        self._server.wsgi_app = read_whole_request(app)
+
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         self._server.serve()
 
     def shutdown(self) -> None:
+        self._deadlines.stop()
         self._server.stop()
 
     def server_close(self) -> None:
         pass  # stop() closes the socket
 
 
-def make_http_server(config: ServerConfig, app: Any, threads: int = 128) -> HttpServer:
-    """Threads must outnumber concurrent data-plane requests: each waits while its function calls back in."""
+def make_http_server(config: ServerConfig, app: Any, threads: int = 256) -> HttpServer:
+    """Threads must outnumber concurrent data-plane requests: each waits while its function runs."""
     return HttpServer(config.host, config.port, app, threads)
+
+
+def make_callback_listener(config: ServerConfig, threads: int = 64) -> HttpServer:
+    """A loopback listener only functions call, so their AWS calls never queue behind data-plane requests."""
+    return HttpServer(config.reachable_host, 0, None, threads)
 
 
 def warm_up(app: Any) -> None:
@@ -147,8 +176,12 @@ def serve(config: ServerConfig) -> int:
     tables = TableProcess(config.reachable_host) if separate else None
     _import_moto()  # while the table process starts
     try:
-        app, parts = build_app(config, tables.wait_ready() if tables else None)
-        server = make_http_server(config, app)
+        server = make_http_server(config, None)
+        callbacks = make_callback_listener(config)
+        functions_endpoint = f"http://{config.reachable_host}:{callbacks.port}"
+        app, parts = build_app(config, tables.wait_ready() if tables else None, functions_endpoint)
+        server.serve(app)
+        callbacks.serve(app)
     except (PortInUse, TableProcessFailed) as exc:
         if tables:
             tables.stop()
@@ -163,6 +196,7 @@ def serve(config: ServerConfig) -> int:
         signal.signal(signum, lambda *_: stopping.set())
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
     serving.start()
+    threading.Thread(target=callbacks.serve_forever, name="http-functions", daemon=True).start()
     print(f"local cloud listening on {config.endpoint} (pid {_pid()})", file=sys.stderr, flush=True)
     threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
 
@@ -174,6 +208,7 @@ def serve(config: ServerConfig) -> int:
             break
     started = time.monotonic()
     server.shutdown()
+    callbacks.shutdown()
     for part in parts:
         part.shutdown()
     server.server_close()

@@ -176,3 +176,21 @@ def test_waf_rate_rule_blocks_past_the_limit(cloud, boto, api):
     assert status == 403 and json.loads(body) == {"message": "Forbidden"}
     wafv2.disassociate_web_acl(ResourceArn=f"arn:aws:apigateway:us-east-1::/restapis/{api}/stages/live")
     assert post(cloud.endpoint, api)[0] == 200
+
+
+def test_a_body_over_api_gateways_10_mb_is_413_and_never_reaches_the_function(cloud, api):
+    # API Gateway quotas: REST API payload size 10 MB, not adjustable; the REQUEST_TOO_LARGE response is 413.
+    status, headers, body = post(cloud.endpoint, api, body=b"x" * (10 * 1024 * 1024 + 1))
+    assert (status, json.loads(body)) == (413, {"message": "Request Too Long"})
+    assert cloud.runtime.calls == []
+
+
+def test_an_event_over_lambdas_synchronous_payload_is_413_not_500(cloud, api):
+    from webhookctl.localcloud.lambda_runtime.runtime import MAX_SYNC_PAYLOAD, RequestTooLarge
+
+    def too_large(event):
+        raise RequestTooLarge(MAX_SYNC_PAYLOAD + 1, MAX_SYNC_PAYLOAD)
+
+    cloud.runtime.respond = too_large
+    status, _, body = post(cloud.endpoint, api, body=b"{}")
+    assert (status, json.loads(body)) == (413, {"message": "Request Too Long"})

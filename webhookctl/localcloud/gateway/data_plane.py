@@ -21,6 +21,9 @@ from webhookctl.localcloud.gateway.proxy_event import IncomingRequest, StageCont
 from webhookctl.localcloud.overlay import Forward, request_service
 
 _DATA_PLANE = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
+# API Gateway quotas: "Payload size: 10 MB" for REST APIs, not adjustable; over it the answer is 413.
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+MAX_REQUEST_PAYLOAD = 10 * 1024 * 1024
 _CREATE_DEPLOYMENT = re.compile(r"^/restapis/(?P<api>[^/]+)/deployments/?$")
 
 
@@ -112,6 +115,8 @@ class ApiGatewayDataPlane:
             # Only Lambda proxy integrations are served locally (see the README's differences from AWS).
             return _to_werkzeug(proxy_response.gateway_error(500, proxy_response.INTERNAL_ERROR))
 
+        if (request.content_length or 0) > MAX_REQUEST_PAYLOAD:
+            return _to_werkzeug(proxy_response.gateway_error(413, proxy_response.REQUEST_TOO_LARGE))
         request_id = str(uuid.uuid4())
         trace = request.headers.get("X-Amzn-Trace-Id") or new_trace_id()
         incoming = IncomingRequest(
@@ -223,9 +228,13 @@ _REPLACED = {"x-forwarded-for", "x-forwarded-port", "x-forwarded-proto", "x-amzn
 
 
 def _runtime_refusal(exc: Exception) -> proxy_response.GatewayResponse:
-    # Lambda throttling surfaces as 502 through a proxy integration; anything else is a configuration error.
+    # Lambda throttling surfaces as 502 through a proxy integration; an event over Lambda's 6 MB
+    # synchronous payload as 413, like a body over API Gateway's own limit; anything else is a
+    # configuration error.
     if type(exc).__name__ == "TooManyRequests":
         return proxy_response.internal_error()
+    if type(exc).__name__ == "RequestTooLarge":
+        return proxy_response.gateway_error(413, proxy_response.REQUEST_TOO_LARGE)
     return proxy_response.gateway_error(500, proxy_response.INTERNAL_ERROR)
 
 

@@ -11,6 +11,7 @@ TIMED_OUT = {"message": "Endpoint request timed out"}
 MISSING_TOKEN = {"message": "Missing Authentication Token"}
 THROTTLED = {"message": "Too Many Requests"}
 FORBIDDEN = {"message": "Forbidden"}
+REQUEST_TOO_LARGE = {"message": "Request Too Long"}  # the REQUEST_TOO_LARGE gateway response
 
 _ALLOWED_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"}
 
