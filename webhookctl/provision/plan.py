@@ -152,8 +152,11 @@ def plan_env(target: Target, resources: Sequence[Resource], *, max_parallel: int
 
 
 def exists(found: Observed | None) -> bool:
-    """True for a resource that exists and is not already scheduled for deletion."""
-    return found is not None and not found.state.get("pending_deletion", False)
+    """True for a resource of the env that exists and is not already scheduled for deletion.
+
+    Account-wide settings (the API Gateway CloudWatch role) are not the env's: `down` keeps them.
+    """
+    return found is not None and not found.state.get("pending_deletion", False) and not found.state.get("account_wide", False)
 
 
 def teardown_plan(target: Target, resources: Sequence[Resource], observed: dict[str, Observed | None]) -> Plan:

@@ -9,6 +9,8 @@ from types import ModuleType
 
 from webhookctl.provision import models
 from webhookctl.provision.resources import (
+    access_logging,
+    account_logging,
     alarms,
     api,
     event_invoke_config,
@@ -47,6 +49,8 @@ HANDLERS: dict[type[models.Resource], ModuleType] = {
     models.RestApi: api,
     models.ApiRoutes: routes,
     models.Stage: stage,
+    models.StageAccessLogging: access_logging,
+    models.AccountLoggingRole: account_logging,
     models.WebAcl: waf,
     models.WebAclAssociation: waf_association,
     models.Alarm: alarms,

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Secret
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.retry import retry_on_propagation
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.
@@ -95,7 +96,7 @@ def create(target: Any, model: Secret) -> dict[str, Any]:
     }
     if model.generate_for:
         request["SecretString"] = material.dump_document(_generated(model.generate_for, {}))
-    arn = client.create_secret(**request)["ARN"]
+    arn = retry_on_propagation(lambda: client.create_secret(**request), key_just_created=True)["ARN"]
     return {"arn": arn, "name": model.secret_name}
 
 
