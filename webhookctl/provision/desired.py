@@ -98,6 +98,7 @@ def build_desired(
             generate_for=() if settings.protected else tuple(settings.providers_enabled),
             recovery_window_days=PROTECTED_SECRET_RECOVERY_DAYS if settings.protected else None,
             tags=tags,
+            paypal_certificates=paypal_certificates(settings),
         ),
     ]
     for key in FUNCTIONS:
@@ -280,21 +281,28 @@ def environment(key: str, settings: Settings, names: Names) -> dict[str, Any]:
 
 
 def provider_settings(settings: Settings) -> dict[str, Any]:
-    """Non-secret provider settings from the config (secrets live in Secrets Manager)."""
+    """Non-secret, bounded provider settings from the config, for the receiver's environment.
+
+    The PayPal certificate is not here: a leaf plus intermediate chain can exceed Lambda's 4 KB
+    environment (Lambda quotas, "Total size of environment variables set: 4 KB"); it is pinned in
+    the secret document (see paypal_certificates).
+    """
     result: dict[str, Any] = {}
     if settings.square_notification_url:
         result["square"] = {"notification_url": settings.square_notification_url}
-    paypal: dict[str, Any] = {}
     if settings.paypal_webhook_id:
-        paypal["webhook_id"] = settings.paypal_webhook_id
-    if settings.paypal_cert_file:
-        try:
-            paypal["certificates"] = [settings.paypal_cert_file.read_text()]
-        except OSError as exc:
-            raise UsageError(f"config key 'providers.paypal.cert_file': cannot read {settings.paypal_cert_file}: {exc.strerror}") from None
-    if paypal:
-        result["paypal"] = paypal
+        result["paypal"] = {"webhook_id": settings.paypal_webhook_id}
     return result
+
+
+def paypal_certificates(settings: Settings) -> tuple[str, ...]:
+    """[providers.paypal] cert_file's PEM, to pin in the secret document."""
+    if not settings.paypal_cert_file:
+        return ()
+    try:
+        return (settings.paypal_cert_file.read_text(),)
+    except OSError as exc:
+        raise UsageError(f"config key 'providers.paypal.cert_file': cannot read {settings.paypal_cert_file}: {exc.strerror}") from None
 
 
 def _alarms(settings: Settings, names: Names, tags: dict[str, str]) -> list[m.Alarm]:

@@ -105,6 +105,8 @@ class Secret(Resource):
     generate_for: tuple[str, ...]
     recovery_window_days: int | None  # None: `down` deletes at once (non-protected envs)
     tags: dict[str, str]
+    # [providers.paypal] cert_file, pinned in the document: a PEM chain can exceed Lambda's 4 KB environment.
+    paypal_certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
