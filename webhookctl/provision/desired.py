@@ -198,6 +198,10 @@ def build_desired(
         m.WebAclAssociation(name="web_acl_association", web_acl_arn=Ref("web_acl", "arn"), resource_arn=Ref("api_stage", "arn")),
     ]
     resources += _access_logging(settings, names, partition)
+    if settings.alerts_protocol and settings.alerts_endpoint:
+        resources.append(
+            m.TopicSubscription(name="alerts_subscription", topic_arn=Ref("alerts_topic", "arn"), protocol=settings.alerts_protocol, endpoint=settings.alerts_endpoint)
+        )
     resources += _alarms(settings, names, tags)
     return resources
 

@@ -95,6 +95,16 @@ class Topic(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TopicSubscription(Resource):
+    """[alerts] email (or protocol + endpoint): who the alerts topic notifies."""
+
+    TYPE: ClassVar[str] = "sns_subscription"
+    topic_arn: Any
+    protocol: str
+    endpoint: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Secret(Resource):
     """The env's provider-secret document; `generate_for` lists providers that get test material when missing."""
 
@@ -297,6 +307,7 @@ MODEL_TYPES: tuple[type[Resource], ...] = (
     Table,
     Queue,
     Topic,
+    TopicSubscription,
     Secret,
     Role,
     Layer,

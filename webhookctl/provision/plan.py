@@ -67,7 +67,7 @@ class Plan:
 
 def physical_name(model: Resource) -> str | None:
     """The resource's own name in AWS, for display."""
-    for attribute in ("alias", "group_name", "table_name", "queue_name", "topic_name", "secret_name", "role_name", "layer_name", "function_name", "api_name", "acl_name", "alarm_name", "stage_name", "path"):
+    for attribute in ("alias", "group_name", "table_name", "queue_name", "topic_name", "secret_name", "role_name", "layer_name", "function_name", "api_name", "acl_name", "alarm_name", "stage_name", "endpoint", "path"):
         value = getattr(model, attribute, None)
         if isinstance(value, str):
             return value
