@@ -74,7 +74,39 @@ def moto_server(aws_credentials: None) -> Iterator[str]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    import urllib.request
+
+    # moto's backends live in this process and outlast a server: start from a fresh account.
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST"), timeout=10).close()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+LOGGING_ROLE = "account-apigw-cloudwatch"
+
+
+def set_account_logging_role(session_or_module, region: str = "us-east-1", endpoint_url: str | None = None) -> str:
+    """Give the (moto) account what a real account that has used API Gateway logging has: a
+    CloudWatch role trusted by apigateway.amazonaws.com, set as the region's cloudWatchRoleArn."""
+    import json
+
+    iam = session_or_module.client("iam", region_name=region, endpoint_url=endpoint_url)
+    try:
+        arn = iam.get_role(RoleName=LOGGING_ROLE)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        arn = iam.create_role(RoleName=LOGGING_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    apigateway = session_or_module.client("apigateway", region_name=region, endpoint_url=endpoint_url)
+    apigateway.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": arn}])
+    return arn
+
+
+@pytest.fixture
+def moto_server_with_logging_role(moto_server: str) -> str:
+    """A plain moto server whose account has API Gateway's CloudWatch role set (as most used accounts do)."""
+    import boto3
+
+    set_account_logging_role(boto3, endpoint_url=moto_server)
+    return moto_server

@@ -34,7 +34,8 @@ DEFAULTS: dict[str, Any] = {
         "processor": {"memory_mb": 256, "timeout_s": 30, "reserved_concurrency": None},
         "audit": {"memory_mb": 256, "timeout_s": 30, "reserved_concurrency": None},
     },
-    "api": {"rate_limit": 1000, "burst_limit": 2000, "max_body_bytes": 262144},
+    "api": {"rate_limit": 1000, "burst_limit": 2000, "max_body_bytes": 262144, "access_logs": True, "create_account_logging_role": False},
+    "alerts": {"email": None, "protocol": None, "endpoint": None},
     "waf": {"rate_limit": 600, "window_s": 60},
     "providers": {
         "enabled": list(PROVIDERS),
@@ -47,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "local": {"async_retry_delays_s": [1, 2]},
 }
 
+# SNS Subscribe protocols (SNS API Reference, Subscribe: Protocol).
+ALERT_PROTOCOLS = ("email", "email-json", "http", "https", "sqs", "sms", "lambda", "application", "firehose")
 # WAF rate-based rules evaluate over one of these windows (EvaluationWindowSec).
 WAF_WINDOWS_S = (60, 120, 300, 600)
 # CloudWatch Logs accepts only these retention periods.
@@ -76,6 +79,10 @@ def _int(lo: int, hi: int) -> Callable[[Any], str | None]:
         return None
 
     return check
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
 
 
 def _optional(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
@@ -131,6 +138,13 @@ SCHEMA: dict[str, Any] = {
         # API Gateway wraps the body in a JSON proxy event that must fit Lambda's 6 MB synchronous
         # payload; escaping can double a JSON body, so a larger limit could never be reached.
         "max_body_bytes": _int(1, MAX_RECEIVABLE_BODY_BYTES),
+        "access_logs": _bool,
+        "create_account_logging_role": _bool,
+    },
+    "alerts": {
+        "email": _optional(_str(r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address")),
+        "protocol": _optional(_one_of(*ALERT_PROTOCOLS)),
+        "endpoint": _optional(_str()),
     },
     # WAF's own minimum rate (10) is a preflight check (exit 3), with the numbers and the fix.
     "waf": {"rate_limit": _int(1, 2_000_000_000), "window_s": _one_of(*WAF_WINDOWS_S)},
@@ -174,6 +188,10 @@ class Settings:
     max_body_bytes: int
     waf_rate_limit: int
     waf_window_s: int
+    api_access_logs: bool
+    api_create_account_logging_role: bool
+    alerts_protocol: str | None  # with alerts_endpoint: who is subscribed to the alerts topic
+    alerts_endpoint: str | None
     providers_enabled: tuple[str, ...]
     square_notification_url: str | None
     paypal_webhook_id: str | None
@@ -273,6 +291,18 @@ def _validate(document: dict[str, Any], schema: dict[str, Any], where: str) -> N
             raise UsageError(f"config key '{name}' {problem} (got {value!r})")
 
 
+def _alert_subscription(alerts: dict[str, Any]) -> dict[str, str | None]:
+    """[alerts] email = X, or protocol + endpoint together (for SNS protocols other than email)."""
+    email, protocol, endpoint = alerts["email"], alerts["protocol"], alerts["endpoint"]
+    if email and (protocol or endpoint):
+        raise UsageError("config keys 'alerts.email' and 'alerts.protocol'/'alerts.endpoint' exclude each other", hint="set either email, or protocol and endpoint")
+    if bool(protocol) != bool(endpoint):
+        raise UsageError("config keys 'alerts.protocol' and 'alerts.endpoint' must be set together", hint='e.g. protocol = "https", endpoint = "https://example.com/alerts"')
+    if email:
+        return {"alerts_protocol": "email", "alerts_endpoint": email}
+    return {"alerts_protocol": protocol, "alerts_endpoint": endpoint}
+
+
 def _to_settings(values: dict[str, Any], env: str, path: Path | None, region: str | None) -> Settings:
     base_dir = path.parent if path is not None else Path.cwd()
     providers = values["providers"]
@@ -292,6 +322,9 @@ def _to_settings(values: dict[str, Any], env: str, path: Path | None, region: st
         max_body_bytes=values["api"]["max_body_bytes"],
         waf_rate_limit=values["waf"]["rate_limit"],
         waf_window_s=values["waf"]["window_s"],
+        api_access_logs=values["api"]["access_logs"],
+        api_create_account_logging_role=values["api"]["create_account_logging_role"],
+        **_alert_subscription(values["alerts"]),
         providers_enabled=tuple(dict.fromkeys(providers["enabled"])),
         square_notification_url=providers["square"]["notification_url"],
         paypal_webhook_id=providers["paypal"]["webhook_id"],

@@ -29,6 +29,21 @@ NAME_LIMITS = {
 }
 
 
+# Region words -> the letters of AWS's own short codes (euw1, apse2, usgw1, cnnw1).
+_REGION_WORDS = {
+    "north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+    "northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw", "gov": "g",
+}
+
+
+def region_code(region: str) -> str:
+    """A short, distinct code for a region: us-east-1 -> use1, ap-southeast-2 -> apse2, us-gov-west-1 -> usgw1."""
+    parts = region.split("-")
+    if len(parts) < 3:
+        return region.replace("-", "")
+    return parts[0] + "".join(_REGION_WORDS.get(word, word) for word in parts[1:-1]) + parts[-1]
+
+
 @dataclass(frozen=True)
 class Names:
     prefix: str
@@ -42,8 +57,9 @@ class Names:
         """key: receiver | processor | audit."""
         return self._name(FUNCTION_COMPONENTS[key])
 
-    def role(self, key: str) -> str:
-        return self._name(f"{FUNCTION_COMPONENTS[key]}-role")
+    def role(self, key: str, region: str) -> str:
+        """IAM is global: the region is in the name, so one env in two regions shares no role."""
+        return f"{self._name(FUNCTION_COMPONENTS[key] + '-role')}-{region_code(region)}"
 
     @property
     def layer(self) -> str:
@@ -98,13 +114,18 @@ class Names:
     def web_acl(self) -> str:
         return self._name("waf")
 
+    @property
+    def account_logging_role(self) -> str:
+        """API Gateway's CloudWatch role: one per account, shared by every env and region, so no env in it."""
+        return f"{self.prefix}-apigw-cloudwatch"
+
     def alarm(self, what: str) -> str:
         return self._name(f"{what}-alarm")
 
     def tags(self) -> dict[str, str]:
         return {TAG_ENV: self.env, TAG_APP: self.prefix}
 
-    def all_names(self) -> dict[str, tuple[str, str]]:
+    def all_names(self, region: str) -> dict[str, tuple[str, str]]:
         """Every derived name: label -> (limit kind, name), for preflight's length checks."""
         names = {
             "table": ("dynamodb_table", self.table),
@@ -118,9 +139,10 @@ class Names:
             "layer": ("lambda_layer", self.layer),
             "rest_api": ("rest_api", self.rest_api),
             "web_acl": ("web_acl", self.web_acl),
+            "account_logging_role": ("iam_role", self.account_logging_role),
         }
         for key in FUNCTION_COMPONENTS:
             names[f"{key}_function"] = ("lambda_function", self.function(key))
-            names[f"{key}_role"] = ("iam_role", self.role(key))
+            names[f"{key}_role"] = ("iam_role", self.role(key, region))
             names[f"{key}_log_group"] = ("log_group", self.function_log_group(key))
         return names

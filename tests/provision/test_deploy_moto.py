@@ -28,7 +28,7 @@ def deployed(new_context, settings, artifacts):
 
 def test_cold_up_creates_every_resource_with_its_properties(deployed, settings):
     outputs = deployed.outputs
-    assert deployed.summary["create"] == 32 and deployed.api_calls["write"] > 0
+    assert deployed.summary["create"] == 33 and deployed.api_calls["write"] > 0
     tag = {"webhookctl:env": "dev", "webhookctl:app": "webhookctl"}
 
     kms = client("kms")
@@ -84,12 +84,13 @@ def test_cold_up_creates_every_resource_with_its_properties(deployed, settings):
 
     iam = client("iam")
     for key in ("receiver", "processor", "audit"):
-        role = iam.get_role(RoleName=NAMES.role(key))["Role"]
+        role = iam.get_role(RoleName=NAMES.role(key, REGION))["Role"]
         assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
-        inline = iam.get_role_policy(RoleName=NAMES.role(key), PolicyName=f"webhookctl-{key}")["PolicyDocument"]
+        inline = iam.get_role_policy(RoleName=NAMES.role(key, REGION), PolicyName=f"webhookctl-{key}")["PolicyDocument"]
         resources = [r for s in inline["Statement"] for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
         assert key_arn in resources
-        assert [s for s in inline["Statement"] if "*" in s["Resource"]] == [s for s in inline["Statement"] if any(a.startswith("xray:") for a in s["Action"])]
+        star_only = [s for s in inline["Statement"] if all(a.startswith("xray:") or a == "dynamodb:ListStreams" for a in s["Action"])]
+        assert [s for s in inline["Statement"] if "*" in s["Resource"]] == star_only
 
     lam = client("lambda")
     layer = lam.list_layer_versions(LayerName=NAMES.layer)["LayerVersions"]
@@ -100,7 +101,7 @@ def test_cold_up_creates_every_resource_with_its_properties(deployed, settings):
         assert config["TracingConfig"] == {"Mode": "Active"} and config["KMSKeyArn"] == key_arn
         assert [l["Arn"] for l in config["Layers"]] == [outputs["LayerVersionArn"]]
         assert config["MemorySize"] == settings.functions[key].memory_mb and config["Timeout"] == settings.functions[key].timeout_s
-        assert config["Role"].endswith(NAMES.role(key))
+        assert config["Role"].endswith(NAMES.role(key, REGION))
     receiver_env = lam.get_function(FunctionName=NAMES.function("receiver"))["Configuration"]["Environment"]["Variables"]
     assert receiver_env["WEBHOOK_URL_BASE"] == outputs["ApiUrl"] + "/webhook/"
     assert receiver_env["SECRET_ID"] == outputs["ProviderSecretArn"] and receiver_env["PROCESSOR_FUNCTION"] == NAMES.function("processor")
@@ -145,7 +146,7 @@ def test_second_up_makes_no_write_and_plan_is_empty(deployed, new_context, setti
     ctx = new_context()
     again = deploy.deploy(ctx, settings, artifacts)
     assert again.api_calls["write"] == 0, again.calls_by_operation
-    assert again.summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 32}
+    assert again.summary == {"create": 0, "update": 0, "delete": 0, "unchanged": 33}
     assert again.outputs == deployed.outputs
     assert not deploy.plan(new_context(), settings, artifacts).pending
     # The gap is said, not hidden.
@@ -238,7 +239,7 @@ def test_protected_env_gets_no_generated_material(new_context, artifacts, tmp_pa
 def test_down_removes_everything_and_then_reports_not_deployed(deployed, new_context, settings):
     result = teardown.teardown(new_context(), settings)
     assert result.remaining == []
-    assert len(result.deleted) == 32
+    assert len(result.deleted) == 33
     kms = client("kms")
     key = kms.describe_key(KeyId=deployed.outputs["KmsKeyArn"].rsplit("/", 1)[-1])["KeyMetadata"]
     assert key["KeyState"] == "PendingDeletion"
@@ -253,7 +254,7 @@ def test_down_removes_everything_and_then_reports_not_deployed(deployed, new_con
 def test_up_after_down_recreates_the_env(deployed, new_context, settings, artifacts):
     teardown.teardown(new_context(), settings)
     again = deploy.deploy(new_context(), settings, artifacts)
-    assert again.summary["create"] == 32
+    assert again.summary["create"] == 33
     assert again.outputs["KmsKeyArn"] != deployed.outputs["KmsKeyArn"]
     assert deploy.deploy(new_context(), settings, artifacts).api_calls["write"] == 0
 

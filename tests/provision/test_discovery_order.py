@@ -18,6 +18,7 @@ def test_only_resources_identified_by_another_wait_in_discovery(settings, artifa
         "api_routes": {"rest_api"},
         "api_stage": {"rest_api"},
         "web_acl_association": {"api_stage"},
+        "api_access_logging": {"rest_api"},
         "audit_stream_mapping": {"table"},
     }
 

@@ -9,7 +9,7 @@ from webhookctl.names import Names
 from webhookctl.provision import deploy, teardown
 from webhookctl.provision.apply import ApplyError
 
-COLD_UP_WRITES = 49  # mutating calls of a cold `up` with the default settings (asserted below)
+COLD_UP_WRITES = 50  # mutating calls of a cold `up` with the default settings (asserted below)
 
 
 def test_cold_up_write_count_is_what_the_fault_test_covers(new_context, settings, artifacts):

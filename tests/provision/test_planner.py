@@ -96,21 +96,23 @@ def test_every_model_type_has_a_complete_handler():
 def test_desired_state_is_a_valid_graph_with_functions_after_what_they_need(settings, artifacts):
     resources = desired(settings, artifacts)
     sequence = order(dependency_map(resources))
-    assert len(sequence) == 32
+    assert len(sequence) == 33
     for key in ("receiver", "processor", "audit"):
         position = sequence.index(f"function_{key}")
         for needed in ("kms_key", f"role_{key}", "layer", f"log_group_{key}", "secret", "rest_api"):
             assert sequence.index(needed) < position
     assert sequence.index("function_receiver") < sequence.index("api_routes") < sequence.index("api_stage") < sequence.index("web_acl_association")
+    # Access logging (it needs the account's CloudWatch role) comes after the stage is throttled and behind WAF.
+    assert sequence.index("web_acl_association") < sequence.index("api_access_logging")
     assert sequence.index("rest_api") < sequence.index("function_receiver")
 
 
 def test_nothing_exists_plans_one_create_per_resource_in_dependency_order(settings, artifacts):
     resources = desired(settings, artifacts)
     plan = make_plan(target(), resources, {r.name: None for r in resources})
-    assert [c.action for c in plan.changes] == ["create"] * 32
+    assert [c.action for c in plan.changes] == ["create"] * 33
     assert [c.resource for c in plan.changes] == order(dependency_map(resources))
-    assert plan.summary() == {"create": 32, "update": 0, "delete": 0, "unchanged": 0}
+    assert plan.summary() == {"create": 33, "update": 0, "delete": 0, "unchanged": 0}
 
 
 def test_matching_function_has_no_change_and_a_code_change_is_only_code(settings, artifacts, tmp_path):

@@ -16,6 +16,8 @@ KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-123456789
 STREAM_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/webhookctl-events-dev/stream/2024-01-01T00:00:00.000"
 FUNCTIONS = ("receiver", "processor", "audit")
 XRAY = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# Actions with no resource type in the Service Authorization Reference: "*" is their only resource.
+STAR_ONLY = XRAY | {"dynamodb:ListStreams"}
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def test_arns_follow_the_deterministic_names(arns):
     assert arns.functions["processor"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:webhookctl-processor-dev"
     assert arns.function_log_groups["audit"] == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/webhookctl-audit-dev"
     assert arns.audit_log_group == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/webhookctl/audit-dev"
-    assert arns.roles["receiver"] == f"arn:aws:iam::{ACCOUNT}:role/webhookctl-receiver-role-dev"
+    assert arns.roles["receiver"] == f"arn:aws:iam::{ACCOUNT}:role/webhookctl-receiver-role-dev-euw1"
     assert arns.kms_key == KEY_ARN
 
 
@@ -98,7 +100,7 @@ def test_other_partitions_are_used_throughout():
 
 
 @pytest.mark.parametrize("key", FUNCTIONS)
-def test_no_star_action_and_star_resource_only_for_xray(key, arns):
+def test_no_star_action_and_star_resource_only_for_actions_without_resource_types(key, arns):
     document = policies.function_policy(key, arns)
     assert document["Version"] == "2012-10-17"
     for statement in statements(document):
@@ -106,7 +108,7 @@ def test_no_star_action_and_star_resource_only_for_xray(key, arns):
         resources = as_list(statement["Resource"])
         assert all("*" not in action for action in actions), actions
         if "*" in resources:
-            assert set(actions) <= XRAY, statement
+            assert set(actions) <= STAR_ONLY, statement
             assert resources == ["*"]
     assert set(grants(document)) >= XRAY
 
@@ -157,7 +159,8 @@ def test_audit_grants(arns):
         "dynamodb:DescribeStream": {arns.table_stream},
         "dynamodb:GetRecords": {arns.table_stream},
         "dynamodb:GetShardIterator": {arns.table_stream},
-        "dynamodb:ListStreams": {arns.table_stream},
+        # ListStreams has no resource type: only "*" grants it (review F8; aws/aws-cdk#9511).
+        "dynamodb:ListStreams": {"*"},
         "sqs:SendMessage": {arns.audit_dlq},
         "kms:Decrypt": {KEY_ARN},
         "kms:GenerateDataKey": {KEY_ARN},
@@ -166,6 +169,14 @@ def test_audit_grants(arns):
         "xray:PutTraceSegments": {"*"},
         "xray:PutTelemetryRecords": {"*"},
     }
+
+
+def test_list_streams_has_its_own_star_statement_and_the_stream_reads_stay_scoped(arns):
+    document = policies.function_policy("audit", arns)
+    (listing,) = [s for s in statements(document) if "dynamodb:ListStreams" in as_list(s["Action"])]
+    assert as_list(listing["Action"]) == ["dynamodb:ListStreams"] and listing["Resource"] == ["*"]
+    (reads,) = [s for s in statements(document) if "dynamodb:GetRecords" in as_list(s["Action"])]
+    assert reads["Resource"] == [arns.table_stream] and "dynamodb:ListStreams" not in reads["Action"]
 
 
 def test_no_function_reaches_another_functions_resources(arns):
@@ -219,6 +230,33 @@ def test_key_policy_lets_account_principals_use_the_key_only_through_the_service
         f"{service}.{REGION}.amazonaws.com" for service in ("sqs", "sns", "dynamodb", "secretsmanager", "lambda")
     )
     assert "kms:*" not in statement["Action"]
+    assert "kms:CreateGrant" not in statement["Action"]  # only in the grant statement below
+
+
+def test_key_policy_allows_grants_only_for_aws_resources(arns):
+    # Review F11: CreateGrant through the services only with kms:GrantIsForAWSResource (KMS Developer
+    # Guide, "kms:GrantIsForAWSResource"), so a principal cannot grant itself the key through them.
+    statement = key_statement(arns, "AccountGrantsKeyToServices")
+    assert statement["Action"] == "kms:CreateGrant"
+    assert statement["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    assert statement["Condition"]["StringEquals"]["kms:CallerAccount"] == ACCOUNT
+    granting = [s for s in statements(policies.kms_key_policy(arns)) if "kms:CreateGrant" in as_list(s["Action"]) and s["Sid"] != "AccountAdministers"]
+    assert granting == [statement]
+
+
+@pytest.mark.parametrize(
+    "region, partition, suffix",
+    [("cn-north-1", "aws-cn", "amazonaws.com.cn"), ("us-gov-west-1", "aws-us-gov", "amazonaws.com"), ("eu-west-1", "aws", "amazonaws.com")],
+)
+def test_key_policy_service_names_come_from_the_partition(region, partition, suffix):
+    # Review F4: in China the logs principal and the kms:ViaService values end in amazonaws.com.cn
+    # (botocore endpoints.json, partition aws-cn; Terraform aws_service_principal).
+    arns = ResourceArns.for_env(Names("webhookctl", "dev"), account_id=ACCOUNT, region=region, partition=partition, kms_key_arn="*")
+    document = policies.kms_key_policy(arns)
+    logs = next(s for s in statements(document) if s["Sid"] == "CloudWatchLogsEncryptsEnvLogGroups")
+    assert logs["Principal"] == {"Service": f"logs.{region}.{suffix}"}
+    via = next(s for s in statements(document) if s["Sid"] == "AccountUsesKeyThroughServices")["Condition"]["StringEquals"]["kms:ViaService"]
+    assert sorted(via) == sorted(f"{service}.{region}.{suffix}" for service in ("sqs", "sns", "dynamodb", "secretsmanager", "lambda"))
 
 
 def test_key_policy_lets_cloudwatch_alarms_publish_to_the_encrypted_topic(arns):
@@ -237,9 +275,8 @@ def test_documents_are_plain_json(arns):
 # --- parliament ---------------------------------------------------------------------------------
 
 SEVERITIES = ["MUTE", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
-# dynamodb:ListStreams has no resource-level permission in IAM's reference, so parliament
-# asks for "*". The role keeps it scoped to the table's streams (no "*" outside X-Ray).
-KNOWN = {("audit", "RESOURCE_MISMATCH", "dynamodb:ListStreams")}
+# Findings accepted knowingly: none (ListStreams now has its own "*" statement).
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 def lint(document: dict, **options) -> list:
@@ -263,10 +300,11 @@ def test_function_policies_have_no_medium_or_worse_parliament_findings(key, arns
     assert findings == [], [(f.issue, f.severity, f.detail) for f in findings]
 
 
-def test_the_listed_parliament_exception_is_real(arns):
-    # If parliament stops flagging ListStreams, drop it from KNOWN.
-    findings = lint(policies.function_policy("audit", arns))
-    assert [f.issue for f in findings] == ["RESOURCE_MISMATCH"]
+def test_parliament_flags_list_streams_scoped_to_the_stream(arns):
+    # The mistake review F8 found: parliament reports it, so the clean lint above can fail.
+    bad = policies.function_policy("audit", arns)
+    bad["Statement"].append(policies._allow("Scoped", ["dynamodb:ListStreams"], [arns.table_stream]))
+    assert "RESOURCE_MISMATCH" in [f.issue for f in lint(bad)]
 
 
 def test_key_policy_has_no_medium_or_worse_parliament_findings(arns):

@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+from tests.conftest import set_account_logging_role
 from webhookctl.aws import AwsContext, AwsOptions, connect
 from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.config import load_settings
@@ -39,8 +40,16 @@ def aws(aws_credentials):
 
 
 @pytest.fixture
-def ctx(aws) -> AwsContext:
+def bare_ctx(aws) -> AwsContext:
+    """A fresh account: API Gateway's cloudWatchRoleArn was never set."""
     return connect(AwsOptions(env="dev", region=REGION, target="aws"))
+
+
+@pytest.fixture
+def ctx(bare_ctx) -> AwsContext:
+    """An account that has API Gateway's CloudWatch role set, as any that used API Gateway logging has."""
+    set_account_logging_role(boto3, REGION)
+    return bare_ctx
 
 
 def with_reservations(settings, **values):
@@ -103,11 +112,11 @@ def test_everything_passes_and_nothing_is_written(ctx, settings):
     account_settings(ctx, 1000, 1000)
     result = run_preflight(ctx, settings, reserved_mode="fit", build=fake_build())
     assert result.ok, result.to_json()
-    assert [c.name for c in result.checks] == ["credentials", "region", "names", "runtime", "waf", "import_check", "concurrency"]
+    assert [c.name for c in result.checks] == ["credentials", "region", "names", "runtime", "waf", "api_logging", "import_check", "concurrency"]
     assert {c.status for c in result.checks} == {"pass"}
     assert result.warnings == []
     assert ctx.counter.write == 0
-    assert set(ctx.counter.by_operation) == {"sts:GetCallerIdentity", "lambda:GetFunctionConcurrency"}
+    assert set(ctx.counter.by_operation) == {"sts:GetCallerIdentity", "apigateway:GetAccount", "lambda:GetFunctionConcurrency"}
 
 
 def test_json_document_has_the_contract_keys(ctx, settings):
@@ -198,11 +207,18 @@ def test_region_on_another_endpoint_is_not_looked_up(ctx):
 def test_default_names_pass_with_the_tightest_reported(settings):
     check = preflight.check_names(settings)
     assert check.status == "pass"
-    assert "webhookctl-processor-role-dev (29/64, iam_role)" in check.detail
+    assert "webhookctl-processor-role-dev-use1 (34/64, iam_role)" in check.detail
 
 
 def test_the_longest_valid_prefix_and_env_still_fit(settings):
     check = preflight.check_names(dataclasses.replace(settings, prefix="p" * 24, env="e" * 16))
+    assert check.status == "pass", check.detail
+
+
+@pytest.mark.parametrize("region", ["ap-southeast-2", "us-gov-west-1", "cn-northwest-1", "eu-central-2"])
+def test_the_longest_names_fit_in_every_region(settings, region):
+    # Role names carry the region (IAM is global; review F5): the longest still fits IAM's 64.
+    check = preflight.check_names(dataclasses.replace(settings, prefix="p" * 24, env="e" * 16, region=region))
     assert check.status == "pass", check.detail
 
 
@@ -213,12 +229,12 @@ def test_bad_env_name_fails(settings):
 
 
 def test_derived_name_over_its_limit_fails_with_the_numbers(settings):
-    # 40 + len("-processor-role-dev") = 59 fits the role limit of 64; 50 does not.
+    # 40 + len("-processor-role-dev-use1") = 64 fits the role limit of 64; 50 does not.
     assert preflight.check_names(dataclasses.replace(settings, prefix="a" * 40)).status == "pass"
     check = preflight.check_names(dataclasses.replace(settings, prefix="a" * 50))
     assert check.status == "fail"
     assert "processor_role" in check.detail and "receiver_function" not in check.detail  # 63 <= 64
-    assert "is 69 characters, over the iam_role limit of 64; fix: shorten the prefix or env by 5" in check.detail
+    assert "is 74 characters, over the iam_role limit of 64; fix: shorten the prefix or env by 10" in check.detail
 
 
 def test_bad_characters_fail(settings):
@@ -406,3 +422,46 @@ def test_read_reserved_concurrency_of_an_absent_function_is_zero(ctx):
     assert preflight.read_reserved_concurrency(ctx.client("lambda"), "no-such-function") == 0
     create_function("has-one", reserved=7)
     assert preflight.read_reserved_concurrency(ctx.client("lambda"), "has-one") == 7
+
+
+# --- API Gateway account logging role (review F1) --------------------------------------------
+# API Gateway Developer Guide, "Set up CloudWatch logging for REST APIs": UpdateStage with access
+# logging is refused ("CloudWatch Logs role ARN must be set in account settings to enable logging")
+# until the account's cloudWatchRoleArn is set in the region. moto accepts it; preflight must not.
+
+
+def test_a_fresh_account_without_the_logging_role_fails_with_both_ways_out(bare_ctx, settings):
+    account_settings(bare_ctx, 1000, 1000)
+    result = run_preflight(bare_ctx, settings, reserved_mode="fit", build=fake_build())
+    check = result.check("api_logging")
+    assert check.status == "fail" and not result.ok
+    assert "cloudWatchRoleArn is not set in us-east-1" in check.detail
+    assert "[api] create_account_logging_role = true" in check.detail and "[api] access_logs = false" in check.detail
+    assert "webhookctl-apigw-cloudwatch" in check.detail and "AmazonAPIGatewayPushToCloudWatchLogs" in check.detail
+    assert bare_ctx.counter.by_operation.get("apigateway:GetAccount") == 1
+    assert bare_ctx.counter.write == 0
+
+
+def test_an_account_with_the_logging_role_passes_and_names_it(ctx, settings):
+    check = preflight.check_api_logging(ctx, settings)
+    assert check.status == "pass" and "role/account-apigw-cloudwatch" in check.detail
+
+
+def test_without_access_logs_the_account_role_is_not_needed(bare_ctx, settings):
+    check = preflight.check_api_logging(bare_ctx, dataclasses.replace(settings, api_access_logs=False))
+    assert check.status == "pass" and "access_logs = false" in check.detail
+    assert "apigateway:GetAccount" not in bare_ctx.counter.by_operation
+
+
+def test_creating_the_account_role_is_an_accepted_way_out(bare_ctx, settings):
+    check = preflight.check_api_logging(bare_ctx, dataclasses.replace(settings, api_create_account_logging_role=True))
+    assert check.status == "pass" and "up creates webhookctl-apigw-cloudwatch" in check.detail
+
+
+def test_an_unreadable_account_setting_fails_with_the_permission_to_grant(bare_ctx, settings):
+    def refuse(**_):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "User is not authorized"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetAccount")
+
+    bare_ctx.client("apigateway").get_account = refuse
+    check = preflight.check_api_logging(bare_ctx, settings)
+    assert check.status == "fail" and "allow apigateway:GET on arn:aws:apigateway:us-east-1::/account" in check.detail

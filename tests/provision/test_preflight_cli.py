@@ -11,6 +11,7 @@ import webhookctl.build
 from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.cli import preflight as preflight_cli
 from tests.cli_runner import run_main
+from tests.conftest import set_account_logging_role
 
 
 def fake_build(arch: str, missing: tuple[Missing, ...] = ()) -> BuildResult:
@@ -41,6 +42,15 @@ def builds(monkeypatch, tmp_path):
     return Builds
 
 
+@pytest.fixture
+def moto_server(moto_server):
+    """The plain moto server, its account with API Gateway's CloudWatch role (the api_logging check has its own tests)."""
+    import boto3
+
+    set_account_logging_role(boto3, endpoint_url=moto_server)
+    return moto_server
+
+
 def run(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
     return run_main(args, monkeypatch, capsys)
 
@@ -51,7 +61,7 @@ def test_json_on_plain_moto_passes_with_the_concurrency_check_skipped(moto_serve
     document = json.loads(out)
     assert document["ok"] is True
     checks = {c["name"]: c for c in document["checks"]}
-    assert set(checks) == {"credentials", "region", "names", "runtime", "waf", "import_check", "concurrency"}
+    assert set(checks) == {"credentials", "region", "names", "runtime", "waf", "api_logging", "import_check", "concurrency"}
     assert all({"name", "ok", "detail", "status"} <= set(c) for c in document["checks"])
     assert checks["concurrency"]["status"] == "skip"
     assert "warning:" in err and "GetAccountSettings" in err

@@ -22,6 +22,7 @@ app = typer.Typer(
 
 # --- command registration (help order); command modules import nothing heavy at top level ---
 from webhookctl.cli import (  # noqa: E402
+    alarms,
     audit,
     build,
     dlq,
@@ -60,6 +61,7 @@ for _name, _group in (
     ("audit", audit.app),
     ("secrets", secrets.app),
     ("local", local.app),
+    ("alarms", alarms.app),
 ):
     app.add_typer(_group, name=_name)
 # --- end of command registration ---

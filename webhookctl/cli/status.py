@@ -46,6 +46,12 @@ def render_status(result: Any) -> None:
     console.print(table)
     depths = ", ".join(f"{queue}: {'-' if depth is None else depth}" for queue, depth in result.dlq.items())
     console.print(f"dead-letter queues: {depths}")
+    alerts = result.alerts or {}
+    if alerts.get("topic"):
+        heard = "a confirmed subscription" if alerts["confirmed_subscription"] else "[yellow]no confirmed subscription[/yellow] (set [alerts] email, then confirm it)"
+        console.print(f"alerts topic {escape(alerts['topic'])}: {heard}", soft_wrap=True)
+        for sub in alerts.get("subscriptions", []):
+            console.print(f"  {escape(str(sub['protocol']))} {escape(str(sub['endpoint']))}: {'confirmed' if sub['confirmed'] else 'pending confirmation'}", soft_wrap=True)
     if result.alarms:
         alarms = Table(box=None, pad_edge=False)
         alarms.add_column("alarm", no_wrap=True)

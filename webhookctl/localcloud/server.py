@@ -72,6 +72,7 @@ def build_app(config: ServerConfig, table_endpoint: str | None = None,
 def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0,
                 table_endpoint: str | None = None) -> tuple[Any, Any]:
     """LocalCloudApp: admin endpoints, control-plane latency, the table process, the API Gateway data plane, Lambda, then moto."""
+    from webhookctl.localcloud.account_settings import AccountLoggingRole
     from webhookctl.localcloud.admin import AdminEndpoints
     from webhookctl.localcloud.app import LocalCloudApp, moto_app
     from webhookctl.localcloud.gateway.data_plane import ApiGatewayDataPlane
@@ -89,6 +90,7 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
         overlays.append(TableForwarding(connection))
         adopt_stream_mappings(RemoteShards(connection))  # moto's CreateEventSourceMapping looks for streams here
         served_here = frozenset({"logs", "sqs"})
+    overlays.append(AccountLoggingRole())  # the account starts with API Gateway's CloudWatch role, as a used one has
     overlays.append(data_plane)
     if lambda_overlay is not None:
         overlays.append(lambda_overlay)

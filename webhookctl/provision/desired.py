@@ -7,7 +7,7 @@ from typing import Any
 
 from webhookctl.config import FUNCTIONS, Settings
 from webhookctl.errors import UsageError
-from webhookctl.names import HANDLER, STAGE_NAME, Names
+from webhookctl.names import HANDLER, STAGE_NAME, TAG_APP, Names
 from webhookctl.provision import models as m
 from webhookctl.provision import policies
 from webhookctl.provision.artifacts import Artifacts
@@ -19,7 +19,13 @@ WEBHOOK_PATH = "/webhook/{provider}"
 SECRETS_TTL_S = 300
 DUPLICATE_GRACE_S = 60
 PROTECTED_SECRET_RECOVERY_DAYS = 30
+UNPROTECTED_KEY_PENDING_DAYS = 7
 KEY = Ref("kms_key", "arn")
+
+
+def key_pending_window_days(settings: Settings) -> int:
+    """A protected env's key outlives its deleted secret's recovery window, so a restored secret still decrypts."""
+    return PROTECTED_SECRET_RECOVERY_DAYS if settings.protected else UNPROTECTED_KEY_PENDING_DAYS
 
 
 def function_name(key: str) -> str:
@@ -62,6 +68,8 @@ def build_desired(
             description=f"{settings.prefix} {settings.env}: encrypts the table, queues, topic, logs, secret and Lambda environment",
             policy=policies.kms_key_policy(deterministic),
             tags=tags,
+            pending_window_days=key_pending_window_days(settings),
+            rescue_pending_deletion=settings.protected,
         )
     ]
     for key in FUNCTIONS:
@@ -90,13 +98,14 @@ def build_desired(
             generate_for=() if settings.protected else tuple(settings.providers_enabled),
             recovery_window_days=PROTECTED_SECRET_RECOVERY_DAYS if settings.protected else None,
             tags=tags,
+            paypal_certificates=paypal_certificates(settings),
         ),
     ]
     for key in FUNCTIONS:
         resources.append(
             m.Role(
                 name=f"role_{key}",
-                role_name=names.role(key),
+                role_name=names.role(key, region),
                 assume_role_policy=policies.assume_role_policy(),
                 inline_policy_name=f"{settings.prefix}-{key}",
                 inline_policy=policies.function_policy(key, arns),
@@ -175,8 +184,6 @@ def build_desired(
             rate_limit=float(settings.api_rate_limit),
             burst_limit=settings.api_burst_limit,
             tracing_enabled=True,
-            access_log_arn=Ref("api_access_log_group", "arn"),
-            access_log_format=ACCESS_LOG_FORMAT,
             tags=tags,
             depends_on=("api_routes", "receiver_api_permission"),
         ),
@@ -190,8 +197,41 @@ def build_desired(
         ),
         m.WebAclAssociation(name="web_acl_association", web_acl_arn=Ref("web_acl", "arn"), resource_arn=Ref("api_stage", "arn")),
     ]
+    resources += _access_logging(settings, names, partition)
+    if settings.alerts_protocol and settings.alerts_endpoint:
+        resources.append(
+            m.TopicSubscription(name="alerts_subscription", topic_arn=Ref("alerts_topic", "arn"), protocol=settings.alerts_protocol, endpoint=settings.alerts_endpoint)
+        )
     resources += _alarms(settings, names, tags)
     return resources
+
+
+def _access_logging(settings: Settings, names: Names, partition: str) -> list[m.Resource]:
+    """Access logging, last on the stage: after throttling and the WAF association, and after the account role it needs."""
+    wanted: list[m.Resource] = []
+    after = ["api_stage", "web_acl_association"]
+    if settings.api_access_logs and settings.api_create_account_logging_role:
+        wanted.append(
+            m.AccountLoggingRole(
+                name="account_logging_role",
+                role_name=names.account_logging_role,
+                assume_role_policy=policies.api_gateway_logging_trust_policy(),
+                managed_policy_arn=policies.api_gateway_logging_policy_arn(partition),
+                tags={TAG_APP: settings.prefix},
+            )
+        )
+        after.append("account_logging_role")
+    wanted.append(
+        m.StageAccessLogging(
+            name="api_access_logging",
+            rest_api_id=Ref("rest_api", "id"),
+            stage_name=STAGE_NAME,
+            destination_arn=Ref("api_access_log_group", "arn") if settings.api_access_logs else None,
+            log_format=ACCESS_LOG_FORMAT if settings.api_access_logs else None,
+            depends_on=tuple(after),
+        )
+    )
+    return wanted
 
 
 def _log_group(logical: str, group: str, settings: Settings, tags: dict[str, str]) -> m.LogGroup:
@@ -245,21 +285,28 @@ def environment(key: str, settings: Settings, names: Names) -> dict[str, Any]:
 
 
 def provider_settings(settings: Settings) -> dict[str, Any]:
-    """Non-secret provider settings from the config (secrets live in Secrets Manager)."""
+    """Non-secret, bounded provider settings from the config, for the receiver's environment.
+
+    The PayPal certificate is not here: a leaf plus intermediate chain can exceed Lambda's 4 KB
+    environment (Lambda quotas, "Total size of environment variables set: 4 KB"); it is pinned in
+    the secret document (see paypal_certificates).
+    """
     result: dict[str, Any] = {}
     if settings.square_notification_url:
         result["square"] = {"notification_url": settings.square_notification_url}
-    paypal: dict[str, Any] = {}
     if settings.paypal_webhook_id:
-        paypal["webhook_id"] = settings.paypal_webhook_id
-    if settings.paypal_cert_file:
-        try:
-            paypal["certificates"] = [settings.paypal_cert_file.read_text()]
-        except OSError as exc:
-            raise UsageError(f"config key 'providers.paypal.cert_file': cannot read {settings.paypal_cert_file}: {exc.strerror}") from None
-    if paypal:
-        result["paypal"] = paypal
+        result["paypal"] = {"webhook_id": settings.paypal_webhook_id}
     return result
+
+
+def paypal_certificates(settings: Settings) -> tuple[str, ...]:
+    """[providers.paypal] cert_file's PEM, to pin in the secret document."""
+    if not settings.paypal_cert_file:
+        return ()
+    try:
+        return (settings.paypal_cert_file.read_text(),)
+    except OSError as exc:
+        raise UsageError(f"config key 'providers.paypal.cert_file': cannot read {settings.paypal_cert_file}: {exc.strerror}") from None
 
 
 def _alarms(settings: Settings, names: Names, tags: dict[str, str]) -> list[m.Alarm]:

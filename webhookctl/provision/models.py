@@ -52,6 +52,8 @@ class KmsKey(Resource):
     description: str
     policy: dict[str, Any]
     tags: dict[str, str]
+    pending_window_days: int = 7  # `down` schedules deletion this many days ahead
+    rescue_pending_deletion: bool = False  # protected envs: `up` takes back a key `down` scheduled for deletion
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,6 +95,16 @@ class Topic(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TopicSubscription(Resource):
+    """[alerts] email (or protocol + endpoint): who the alerts topic notifies."""
+
+    TYPE: ClassVar[str] = "sns_subscription"
+    topic_arn: Any
+    protocol: str
+    endpoint: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Secret(Resource):
     """The env's provider-secret document; `generate_for` lists providers that get test material when missing."""
 
@@ -103,6 +115,8 @@ class Secret(Resource):
     generate_for: tuple[str, ...]
     recovery_window_days: int | None  # None: `down` deletes at once (non-protected envs)
     tags: dict[str, str]
+    # [providers.paypal] cert_file, pinned in the document: a PEM chain can exceed Lambda's 4 KB environment.
+    paypal_certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -214,7 +228,11 @@ class ApiRoutes(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class Stage(Resource):
-    """A stage plus the deployment it serves; `deployment_description` marks which routes it snapshots."""
+    """A stage plus the deployment it serves; `deployment_description` marks which routes it snapshots.
+
+    Throttling is set in its own call right after CreateStage, so no later failure can leave the
+    stage serving without it. Access logging is a separate resource (StageAccessLogging).
+    """
 
     TYPE: ClassVar[str] = "api_stage"
     rest_api_id: Any
@@ -223,8 +241,28 @@ class Stage(Resource):
     rate_limit: float
     burst_limit: int
     tracing_enabled: bool
-    access_log_arn: Any
-    access_log_format: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageAccessLogging(Resource):
+    """The stage's access-log settings, applied after the WAF association (they need the account's CloudWatch role)."""
+
+    TYPE: ClassVar[str] = "api_access_logging"
+    rest_api_id: Any
+    stage_name: str
+    destination_arn: Any | None  # None: access logging off ([api] access_logs = false)
+    log_format: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountLoggingRole(Resource):
+    """API Gateway's CloudWatch role, an account setting per region. Account-wide: `down` never removes it."""
+
+    TYPE: ClassVar[str] = "apigateway_account_logging_role"
+    role_name: str
+    assume_role_policy: dict[str, Any]
+    managed_policy_arn: str
     tags: dict[str, str]
 
 
@@ -269,6 +307,7 @@ MODEL_TYPES: tuple[type[Resource], ...] = (
     Table,
     Queue,
     Topic,
+    TopicSubscription,
     Secret,
     Role,
     Layer,
@@ -279,6 +318,8 @@ MODEL_TYPES: tuple[type[Resource], ...] = (
     RestApi,
     ApiRoutes,
     Stage,
+    StageAccessLogging,
+    AccountLoggingRole,
     WebAcl,
     WebAclAssociation,
     Alarm,

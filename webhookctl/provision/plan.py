@@ -67,7 +67,7 @@ class Plan:
 
 def physical_name(model: Resource) -> str | None:
     """The resource's own name in AWS, for display."""
-    for attribute in ("alias", "group_name", "table_name", "queue_name", "topic_name", "secret_name", "role_name", "layer_name", "function_name", "api_name", "acl_name", "alarm_name", "stage_name", "path"):
+    for attribute in ("alias", "group_name", "table_name", "queue_name", "topic_name", "secret_name", "role_name", "layer_name", "function_name", "api_name", "acl_name", "alarm_name", "stage_name", "endpoint", "path"):
         value = getattr(model, attribute, None)
         if isinstance(value, str):
             return value
@@ -152,8 +152,11 @@ def plan_env(target: Target, resources: Sequence[Resource], *, max_parallel: int
 
 
 def exists(found: Observed | None) -> bool:
-    """True for a resource that exists and is not already scheduled for deletion."""
-    return found is not None and not found.state.get("pending_deletion", False)
+    """True for a resource of the env that exists and is not already scheduled for deletion.
+
+    Account-wide settings (the API Gateway CloudWatch role) are not the env's: `down` keeps them.
+    """
+    return found is not None and not found.state.get("pending_deletion", False) and not found.state.get("account_wide", False)
 
 
 def teardown_plan(target: Target, resources: Sequence[Resource], observed: dict[str, Observed | None]) -> Plan:

@@ -1,7 +1,7 @@
 """IAM and KMS policy documents: pure functions of the env's ARNs, so they are easy to lint.
 
-Each function role names only the exact ARNs it touches. The one `*` resource is
-for X-Ray's PutTraceSegments / PutTelemetryRecords, which support no other.
+Each function role names only the exact ARNs it touches. The `*` resources are for
+X-Ray's PutTraceSegments / PutTelemetryRecords and DynamoDB's ListStreams, which support no other.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from webhookctl.names import FUNCTION_COMPONENTS, Names
+from webhookctl.provision.partitions import regional_service
 
 VERSION = "2012-10-17"
 XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
@@ -81,7 +82,7 @@ class ResourceArns:
             region=region,
             partition=partition,
             api_access_log_group=log_group_arn(partition, region, account_id, names.api_access_log_group),
-            roles={key: f"{prefix}:iam::{account_id}:role/{names.role(key)}" for key in FUNCTION_COMPONENTS},
+            roles={key: f"{prefix}:iam::{account_id}:role/{names.role(key, region)}" for key in FUNCTION_COMPONENTS},
             alarms=arn("cloudwatch", f"alarm:{names.alarm('*')}"),
         )
 
@@ -124,6 +125,16 @@ def assume_role_policy() -> dict:
     )
 
 
+def api_gateway_logging_trust_policy() -> dict:
+    """Trust policy of the account's API Gateway CloudWatch role."""
+    return _document([{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}])
+
+
+def api_gateway_logging_policy_arn(partition: str) -> str:
+    """The AWS-managed policy that lets API Gateway write logs to CloudWatch Logs."""
+    return f"arn:{partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+
+
 def function_policy(key: str, arns: ResourceArns) -> dict:
     """The inline policy of one function's role; key is receiver | processor | audit."""
     try:
@@ -160,9 +171,12 @@ def _audit_statements(arns: ResourceArns) -> list[dict]:
     return [
         _allow(
             "ReadEventStream",
-            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
             [arns.table_stream],
         ),
+        # ListStreams has no resource type (Service Authorization Reference): only "*" grants it.
+        # It discloses stream ARNs only. Lambda's DynamoDB event source lists it as required.
+        _allow("ListEventStreams", ["dynamodb:ListStreams"], ["*"]),
         # The event source mapping's on-failure destination is sent with the function's role.
         _allow("FailedBatches", ["sqs:SendMessage"], [arns.audit_dlq]),
         _allow("WriteAuditLog", LOG_WRITE_ACTIONS, [_streams_of(arns.audit_log_group)]),
@@ -180,8 +194,8 @@ assert set(_FUNCTION_STATEMENTS) == set(FUNCTION_COMPONENTS)
 def kms_key_policy(arns: ResourceArns) -> dict:
     """Key policy of the env's CMK; in a key policy, Resource "*" means this key."""
     account_root = f"arn:{arns.partition}:iam::{arns.account_id}:root"
-    logs_service = f"logs.{arns.region}.amazonaws.com"
-    via_services = [f"{service}.{arns.region}.amazonaws.com" for service in KEY_USERS_VIA]
+    logs_service = regional_service("logs", arns.region, arns.partition)
+    via_services = [regional_service(service, arns.region, arns.partition) for service in KEY_USERS_VIA]
     return _document(
         [
             {
@@ -208,7 +222,6 @@ def kms_key_policy(arns: ResourceArns) -> dict:
                 "Effect": "Allow",
                 "Principal": {"AWS": "*"},
                 "Action": [
-                    "kms:CreateGrant",
                     "kms:Decrypt",
                     "kms:DescribeKey",
                     "kms:Encrypt",
@@ -217,6 +230,19 @@ def kms_key_policy(arns: ResourceArns) -> dict:
                 ],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"kms:CallerAccount": arns.account_id, "kms:ViaService": via_services}},
+            },
+            {
+                # Grants only for the AWS resources those services make (Lambda's environment, DynamoDB's
+                # table): a principal cannot hand itself a grant through them (kms:GrantIsForAWSResource).
+                "Sid": "AccountGrantsKeyToServices",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": arns.account_id, "kms:ViaService": via_services},
+                    "Bool": {"kms:GrantIsForAWSResource": "true"},
+                },
             },
             {
                 # Alarm notifications are published by CloudWatch to the encrypted alerts topic.

@@ -111,7 +111,7 @@ def run_preflight(
     reserved_mode: str = "fit",
     build: "BuildResult | None" = None,
 ) -> PreflightResult:
-    """Run every check; read-only (GetCallerIdentity, GetAccountSettings, GetFunctionConcurrency)."""
+    """Run every check; read-only (GetCallerIdentity, GetAccountSettings, GetFunctionConcurrency, apigateway GetAccount)."""
     if reserved_mode not in RESERVED_MODES:
         raise UsageError(f"--reserved-concurrency must be one of {', '.join(RESERVED_MODES)} (got {reserved_mode!r})")
     credentials = check_credentials(ctx)
@@ -121,6 +121,7 @@ def run_preflight(
         check_names(settings),
         check_runtime(settings),
         check_waf(settings),
+        check_api_logging(ctx, settings, credentials_ok=credentials.ok),
         check_imports(build),
     ]
     outcome = check_concurrency(ctx, settings, reserved_mode, credentials_ok=credentials.ok)
@@ -182,7 +183,7 @@ def check_names(settings: "Settings") -> Check:
     problems: list[str] = []
     notes: list[str] = []
     longest: tuple[float, str, str, int] | None = None
-    for label, (kind, name) in names.all_names().items():
+    for label, (kind, name) in names.all_names(settings.region).items():
         limit = NAME_LIMITS[kind]
         if len(name) > limit:
             problems.append(
@@ -203,7 +204,7 @@ def check_names(settings: "Settings") -> Check:
     if problems:
         return failed("names", "; ".join(problems))
     assert longest is not None
-    summary = f"{len(names.all_names())} names fit AWS limits; tightest: {longest[1]} ({len(longest[1])}/{longest[3]}, {longest[2]})"
+    summary = f"{len(names.all_names(settings.region))} names fit AWS limits; tightest: {longest[1]} ({len(longest[1])}/{longest[3]}, {longest[2]})"
     if notes:
         return warned("names", "; ".join([summary, *notes]))
     return passed("names", summary)
@@ -240,6 +241,47 @@ def check_waf(settings: "Settings") -> Check:
     if problems:
         return failed("waf", "; ".join(problems))
     return passed("waf", f"{limit} requests per {window} s per source IP ({limit / window:.1f} req/s), then Block")
+
+
+def check_api_logging(ctx: "AwsContext", settings: "Settings", *, credentials_ok: bool = True) -> Check:
+    """Stage access logging needs the account's API Gateway CloudWatch role in this region (apigateway:GetAccount).
+
+    Without it AWS refuses UpdateStage: "CloudWatch Logs role ARN must be set in account settings to
+    enable logging" (API Gateway Developer Guide, "Set up CloudWatch logging for REST APIs").
+    """
+    if not settings.api_access_logs:
+        return passed("api_logging", "stage access logging is off ([api] access_logs = false), so no account logging role is needed")
+    if not credentials_ok:
+        return skipped("api_logging", "not checked because the credentials check failed")
+    try:
+        arn = ctx.client("apigateway").get_account().get("cloudwatchRoleArn")
+    except Exception as exc:  # noqa: BLE001 - a read that fails is the check's answer
+        return failed(
+            "api_logging",
+            f"cannot read API Gateway's account settings: {_describe(exc)}; fix: allow apigateway:GET on "
+            f"arn:{ctx.partition}:apigateway:{ctx.region}::/account, or set [api] access_logs = false",
+        )
+    if arn:
+        return passed("api_logging", f"the account's API Gateway CloudWatch role in {ctx.region} (cloudWatchRoleArn) is {arn}")
+    role = Names(settings.prefix, settings.env).account_logging_role
+    if settings.api_create_account_logging_role:
+        return passed(
+            "api_logging",
+            f"cloudWatchRoleArn is not set in {ctx.region}; up creates {role} and sets it ([api] create_account_logging_role = true)",
+        )
+    return failed(
+        "api_logging",
+        f"API Gateway's account setting cloudWatchRoleArn is not set in {ctx.region}, and stage access logging needs it; "
+        f"fix: set [api] create_account_logging_role = true (up creates {role}, trusted by apigateway.amazonaws.com with "
+        f"{_logging_policy(ctx.partition)}, and sets it for the account; down never removes it), "
+        "or set [api] access_logs = false",
+    )
+
+
+def _logging_policy(partition: str) -> str:
+    from webhookctl.provision.policies import api_gateway_logging_policy_arn
+
+    return api_gateway_logging_policy_arn(partition)
 
 
 def check_imports(build: "BuildResult | None") -> Check:
@@ -280,7 +322,9 @@ def _worth_a_warning(check: Check, reserved_mode: str, credentials_ok: bool) -> 
     or one skipped only because the credentials failed (that failure is the news)."""
     if check.status == "warn":
         return True
-    return check.status == "skip" and not (check.name == "concurrency" and (reserved_mode == "off" or not credentials_ok))
+    if check.status == "skip" and not credentials_ok and check.name in ("concurrency", "api_logging"):
+        return False
+    return check.status == "skip" and not (check.name == "concurrency" and reserved_mode == "off")
 
 
 def check_concurrency(ctx: "AwsContext", settings: "Settings", mode: str, *, credentials_ok: bool = True) -> ConcurrencyOutcome:

@@ -9,6 +9,8 @@ from types import ModuleType
 
 from webhookctl.provision import models
 from webhookctl.provision.resources import (
+    access_logging,
+    account_logging,
     alarms,
     api,
     event_invoke_config,
@@ -23,6 +25,7 @@ from webhookctl.provision.resources import (
     routes,
     secret,
     stage,
+    subscription,
     table,
     topic,
     waf,
@@ -37,6 +40,7 @@ HANDLERS: dict[type[models.Resource], ModuleType] = {
     models.Table: table,
     models.Queue: queues,
     models.Topic: topic,
+    models.TopicSubscription: subscription,
     models.Secret: secret,
     models.Role: roles,
     models.Layer: layer,
@@ -47,6 +51,8 @@ HANDLERS: dict[type[models.Resource], ModuleType] = {
     models.RestApi: api,
     models.ApiRoutes: routes,
     models.Stage: stage,
+    models.StageAccessLogging: access_logging,
+    models.AccountLoggingRole: account_logging,
     models.WebAcl: waf,
     models.WebAclAssociation: waf_association,
     models.Alarm: alarms,

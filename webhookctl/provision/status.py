@@ -22,6 +22,7 @@ class StatusResult:
     dlq: dict[str, int | None]
     alarms: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    alerts: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -30,6 +31,7 @@ class StatusResult:
             "resources": self.resources,
             "dlq": self.dlq,
             "alarms": self.alarms,
+            "alerts": self.alerts,
             "notes": self.notes,
         }
 
@@ -46,13 +48,14 @@ def env_status(aws: AwsContext, settings: Settings, *, max_parallel: int = DEFAU
     for model in plan.resources:
         change = changes.get(model.name)
         found = observed.get(model.name)
-        state = "missing" if not exists(found) else ("drift" if change else "ok")
+        present = exists(found) or (found is not None and found.state.get("account_wide", False))
+        state = "missing" if not present else ("drift" if change else "ok")
         rows.append(
             {
                 "resource": model.name,
                 "type": model.type,
                 "physical": physical_name(model),
-                "exists": exists(found),
+                "exists": present,
                 "state": state,
                 "drift": [d.property for d in change.details] if change and exists(found) else [],
             }
@@ -70,7 +73,19 @@ def env_status(aws: AwsContext, settings: Settings, *, max_parallel: int = DEFAU
         dlq=dlq,
         alarms=alarms,
         notes=list(target.notes),
+        alerts=alert_subscriptions(target, observed.get("alerts_topic")),
     )
+
+
+def alert_subscriptions(target: Any, topic: Any) -> dict[str, Any]:
+    """Whether anyone will hear an alarm: the alerts topic's subscriptions, confirmed or pending."""
+    from webhookctl.provision.resources.subscription import is_confirmed, subscriptions
+
+    if not exists(topic):
+        return {"topic": None, "confirmed_subscription": False, "subscriptions": []}
+    found = subscriptions(target, topic.outputs["arn"])
+    listed = [{"protocol": s.get("Protocol"), "endpoint": s.get("Endpoint"), "confirmed": is_confirmed(s)} for s in found]
+    return {"topic": topic.outputs["arn"], "confirmed_subscription": any(s["confirmed"] for s in listed), "subscriptions": listed}
 
 
 def _depth(target: Any, found: Any) -> int | None:

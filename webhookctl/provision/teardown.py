@@ -14,6 +14,7 @@ from webhookctl.errors import NotDeployedError, UsageError
 from webhookctl.names import Names
 from webhookctl.provision.apply import Progress, apply_plan
 from webhookctl.provision.deploy import DEFAULT_MAX_PARALLEL, desired_state
+from webhookctl.provision.desired import key_pending_window_days
 from webhookctl.provision.plan import Plan, discover, exists, physical_name, teardown_plan
 from webhookctl.provision.resources import kms
 from webhookctl.provision.resources.base import is_not_found
@@ -74,7 +75,7 @@ def teardown(
         apply_plan(target, plan, max_parallel=max_parallel, progress=progress)
         deleted += [{"resource": c.resource, "type": c.type, "physical": c.physical} for c in plan.changes]
         observed = discover(target, resources, max_parallel=max_parallel)
-    scheduled = _sweep_keys(target, names)
+    scheduled = _sweep_keys(target, names, key_pending_window_days(settings))
     remaining = _remaining(target, names, resources, observed)
     return DownResult(
         deleted=deleted,
@@ -85,14 +86,14 @@ def teardown(
     )
 
 
-def _sweep_keys(target: Target, names: Names) -> list[str]:
+def _sweep_keys(target: Target, names: Names, pending_window_days: int) -> list[str]:
     """Keys of this env that lost (or never got) their alias are scheduled for deletion too."""
     scheduled = []
     for arn in _tagged(target, names, "kms:key"):
         key_id = arn.rsplit("/", 1)[-1]
         state = _key_state(target, key_id)
         if state not in (None, "PendingDeletion"):
-            kms.schedule_deletion(target, key_id)
+            kms.schedule_deletion(target, key_id, pending_window_days)
         if state is not None:
             scheduled.append(arn)
     return scheduled

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from webhookctl.provision.models import RestApi
+from webhookctl.provision.partitions import dns_suffix
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing
 
 
@@ -13,7 +14,7 @@ def api_url(target: Any, api_id: str, stage: str) -> str:
     endpoint = target.aws.endpoint_url
     if endpoint:
         return f"{endpoint.rstrip('/')}/restapis/{api_id}/{stage}/_user_request_"
-    return f"https://{api_id}.execute-api.{target.region}.amazonaws.com/{stage}"
+    return f"https://{api_id}.execute-api.{target.region}.{dns_suffix(target.partition)}/{stage}"
 
 
 def resource_arn(target: Any, api_id: str) -> str:

@@ -8,9 +8,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import KmsKey
-from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, find_tagged, ignore_missing, is_not_found, tag_dict, tag_list
+from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_dict, tag_list
+from webhookctl.provision.retry import retry_on_propagation
 
-PENDING_WINDOW_DAYS = 7
+PENDING_WINDOW_DAYS = 7  # AWS's minimum; protected envs wait as long as their secret stays recoverable
+# States of a key `up` can bring back (cancel deletion, enable) rather than replace with a new key.
+RECOVERABLE_STATES = ("Enabled", "Disabled", "PendingDeletion")
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.
@@ -38,6 +41,7 @@ def discover(target: Any, model: KmsKey) -> Observed | None:
         state={
             "alias_present": alias_present,
             "key_state": metadata.get("KeyState", "Enabled"),
+            "pending_deletion": metadata.get("KeyState") == "PendingDeletion",  # `down` is done with it
             "description": metadata.get("Description", ""),
             "rotation": rotation,
             "policy": policy,
@@ -47,13 +51,40 @@ def discover(target: Any, model: KmsKey) -> Observed | None:
 
 
 def _orphan_key(target: Any, model: KmsKey) -> dict | None:
-    """A key of this env whose alias was never created (a create interrupted after CreateKey)."""
+    """A key of this env without its alias: a create interrupted after CreateKey, or a key `down` scheduled for deletion.
+
+    Keys are listed by ListKeys and their tags read by ListResourceTags: the tagging API lags by
+    minutes, so an `up` run again right after a failure would not see the key it just made.
+    In a protected env a key pending deletion is taken back, so the secret restored with it still decrypts.
+    """
     kms = target.client("kms")
-    for arn in find_tagged(target, "kms:key", model.tags):
-        metadata = kms.describe_key(KeyId=arn.rsplit("/", 1)[-1])["KeyMetadata"]
-        if metadata.get("KeyState") == "Enabled":
-            return metadata
-    return None
+    found: list[dict] = []
+    for page in kms.get_paginator("list_keys").paginate():
+        for key in page.get("Keys", []):
+            if not _tagged_for(kms, key["KeyId"], model.tags):
+                continue
+            metadata = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            states = RECOVERABLE_STATES if model.rescue_pending_deletion else ("Enabled",)
+            if metadata.get("KeyManager", "CUSTOMER") == "CUSTOMER" and metadata.get("KeyState") in states:
+                found.append(metadata)
+    # An enabled key first, then the newest.
+    found.sort(key=lambda m: (m.get("KeyState") != "Enabled", -_created(m)))
+    return found[0] if found else None
+
+
+def _tagged_for(kms: Any, key_id: str, tags: dict[str, str]) -> bool:
+    try:
+        have = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key_id).get("Tags", [])}
+    except ClientError as exc:
+        if is_not_found(exc) or exc.response["Error"]["Code"] == "AccessDeniedException":  # AWS-managed or another's key
+            return False
+        raise
+    return all(have.get(k) == v for k, v in tags.items())
+
+
+def _created(metadata: dict) -> float:
+    created = metadata.get("CreationDate")
+    return created.timestamp() if hasattr(created, "timestamp") else float(created or 0)
 
 
 def diff(target: Any, model: KmsKey, observed: Observed) -> list[Difference]:
@@ -77,8 +108,9 @@ def create(target: Any, model: KmsKey) -> dict[str, Any]:
         Policy=json.dumps(model.policy),
         Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(model.tags.items())],
     )["KeyMetadata"]
-    kms.enable_key_rotation(KeyId=metadata["KeyId"])
-    kms.create_alias(AliasName=model.alias, TargetKeyId=metadata["KeyId"])
+    # KMS itself may answer NotFound or InvalidState for a key made a moment ago.
+    retry_on_propagation(lambda: kms.enable_key_rotation(KeyId=metadata["KeyId"]), key_just_created=True)
+    retry_on_propagation(lambda: kms.create_alias(AliasName=model.alias, TargetKeyId=metadata["KeyId"]), key_just_created=True)
     return {"arn": metadata["Arn"], "key_id": metadata["KeyId"]}
 
 
@@ -108,14 +140,14 @@ def delete(target: Any, model: KmsKey, observed: Observed) -> None:
     if observed.state["alias_present"]:
         ignore_missing(lambda: kms.delete_alias(AliasName=model.alias))
     if observed.state["key_state"] != "PendingDeletion":
-        schedule_deletion(target, observed.outputs["key_id"])
+        schedule_deletion(target, observed.outputs["key_id"], model.pending_window_days)
 
 
-def schedule_deletion(target: Any, key_id: str) -> None:
+def schedule_deletion(target: Any, key_id: str, pending_window_days: int = PENDING_WINDOW_DAYS) -> None:
     """Schedule a key for deletion by key id (moto fails ScheduleKeyDeletion given a key ARN)."""
     kms = target.client("kms")
     try:
-        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=PENDING_WINDOW_DAYS)
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=pending_window_days)
     except ClientError as exc:
         if not (is_not_found(exc) or "pending deletion" in str(exc).lower() or exc.response["Error"]["Code"] == "KMSInvalidStateException"):
             raise

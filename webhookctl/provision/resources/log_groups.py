@@ -6,6 +6,7 @@ from typing import Any
 
 from webhookctl.provision.models import LogGroup
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing
+from webhookctl.provision.retry import retry_on_propagation
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.
@@ -36,7 +37,8 @@ def diff(target: Any, model: LogGroup, observed: Observed) -> list[Difference]:
 
 def create(target: Any, model: LogGroup) -> dict[str, Any]:
     logs = target.client("logs")
-    logs.create_log_group(logGroupName=model.group_name, kmsKeyId=model.kms_key_arn, tags=model.tags)
+    # The key is created moments before; CloudWatch Logs may not see it for a few seconds.
+    retry_on_propagation(lambda: logs.create_log_group(logGroupName=model.group_name, kmsKeyId=model.kms_key_arn, tags=model.tags), key_just_created=True)
     logs.put_retention_policy(logGroupName=model.group_name, retentionInDays=model.retention_days)
     return {"arn": arn_of(target, model.group_name), "name": model.group_name}
 

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Queue
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found
+from webhookctl.provision.retry import retry_on_propagation
 
 _GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
@@ -50,7 +51,7 @@ def _attributes(model: Queue) -> dict[str, str]:
 
 def create(target: Any, model: Queue) -> dict[str, Any]:
     sqs = target.client("sqs")
-    url = sqs.create_queue(QueueName=model.queue_name, Attributes=_attributes(model), tags=model.tags)["QueueUrl"]
+    url = retry_on_propagation(lambda: sqs.create_queue(QueueName=model.queue_name, Attributes=_attributes(model), tags=model.tags), key_just_created=True)["QueueUrl"]
     arn = f"arn:{target.partition}:sqs:{target.region}:{target.account_id}:{model.queue_name}"
     return {"url": url, "arn": arn, "name": model.queue_name}
 

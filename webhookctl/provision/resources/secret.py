@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Secret
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.retry import retry_on_propagation
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.
@@ -28,8 +29,11 @@ def discover(target: Any, model: Secret) -> Observed | None:
         raise
     pending = described.get("DeletedDate") is not None
     providers: list[str] = []
+    pinned: list[str] = []
     if not pending:
-        providers = sorted(_document(client, model.secret_name))
+        document = _document(client, model.secret_name)
+        providers = sorted(document)
+        pinned = list((document.get("paypal") or {}).get("certificates") or [])
     return Observed(
         outputs={"arn": described["ARN"], "name": model.secret_name},
         state={
@@ -37,6 +41,7 @@ def discover(target: Any, model: Secret) -> Observed | None:
             "kms_key": described.get("KmsKeyId"),
             "description": described.get("Description", ""),
             "providers": providers,
+            "paypal_certificates": pinned,
             "tags": {t["Key"]: t["Value"] for t in described.get("Tags", [])},
         },
     )
@@ -70,8 +75,15 @@ def diff(target: Any, model: Secret, observed: Observed) -> list[Difference]:
     missing = _missing(model, state["providers"])
     if missing:
         differences.append(Difference("material", "none for " + ", ".join(missing), "generated test material"))
+    unpinned = _unpinned(model, state.get("paypal_certificates", []))
+    if unpinned and not state["pending_deletion"]:
+        differences.append(Difference("paypal_certificates", f"{len(unpinned)} of cert_file not pinned", "cert_file pinned"))
     compare_tags(differences, state["tags"], model.tags)
     return differences
+
+
+def _unpinned(model: Secret, have: list[str]) -> list[str]:
+    return [pem for pem in model.paypal_certificates if pem not in have]
 
 
 def _generated(providers: list[str] | tuple[str, ...], document: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +93,15 @@ def _generated(providers: list[str] | tuple[str, ...], document: dict[str, Any])
     for provider in providers:
         merged.setdefault(provider, material.generate(provider))
     return merged
+
+
+def _with_pinned(model: Secret, document: dict[str, Any]) -> dict[str, Any]:
+    """The document with cert_file's certificates trusted for PayPal (after any already there)."""
+    have = list((document.get("paypal") or {}).get("certificates") or [])
+    unpinned = _unpinned(model, have)
+    if not unpinned:
+        return document
+    return {**document, "paypal": {**(document.get("paypal") or {}), "certificates": [*have, *unpinned]}}
 
 
 def create(target: Any, model: Secret) -> dict[str, Any]:
@@ -93,9 +114,9 @@ def create(target: Any, model: Secret) -> dict[str, Any]:
         "KmsKeyId": model.kms_key_arn,
         "Tags": tag_list(model.tags),
     }
-    if model.generate_for:
-        request["SecretString"] = material.dump_document(_generated(model.generate_for, {}))
-    arn = client.create_secret(**request)["ARN"]
+    if model.generate_for or model.paypal_certificates:
+        request["SecretString"] = material.dump_document(_with_pinned(model, _generated(model.generate_for, {})))
+    arn = retry_on_propagation(lambda: client.create_secret(**request), key_just_created=True)["ARN"]
     return {"arn": arn, "name": model.secret_name}
 
 
@@ -108,11 +129,12 @@ def update(target: Any, model: Secret, observed: Observed, differences: list[Dif
         client.restore_secret(SecretId=model.secret_name)
     if props & {"kms_key", "description"}:
         client.update_secret(SecretId=model.secret_name, KmsKeyId=model.kms_key_arn, Description=model.description)
-    if "material" in props or ("pending_deletion" in props and model.generate_for):
+    if props & {"material", "paypal_certificates"} or ("pending_deletion" in props and (model.generate_for or model.paypal_certificates)):
         # Re-read just before writing: material set meanwhile is kept, never overwritten.
         document = _document(client, model.secret_name)
-        if _missing(model, sorted(document)):
-            client.put_secret_value(SecretId=model.secret_name, SecretString=material.dump_document(_generated(model.generate_for, document)))
+        wanted = _with_pinned(model, _generated(model.generate_for, document))
+        if wanted != document:
+            client.put_secret_value(SecretId=model.secret_name, SecretString=material.dump_document(wanted))
     if "tags" in props:
         client.tag_resource(SecretId=model.secret_name, Tags=tag_list(model.tags))
     return dict(observed.outputs)

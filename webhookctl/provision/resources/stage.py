@@ -1,4 +1,4 @@
-"""The API stage and the deployment it serves: throttling, X-Ray tracing, JSON access logs."""
+"""The API stage and the deployment it serves: throttling and X-Ray tracing (access logs: access_logging.py)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,6 @@ def discover(target: Any, model: Stage) -> Observed | None:
         deployment = ignore_missing(lambda: client.get_deployment(restApiId=model.rest_api_id, deploymentId=stage["deploymentId"]))
         description = (deployment or {}).get("description")
     throttle = (stage.get("methodSettings") or {}).get("*/*", {})
-    access = stage.get("accessLogSettings") or {}
     return Observed(
         outputs={"arn": stage_arn(target, model.rest_api_id, model.stage_name), "name": model.stage_name},
         state={
@@ -51,8 +50,6 @@ def discover(target: Any, model: Stage) -> Observed | None:
             "rate_limit": throttle.get("throttlingRateLimit"),
             "burst_limit": throttle.get("throttlingBurstLimit"),
             "tracing": stage.get("tracingEnabled", False),
-            "access_log_arn": access.get("destinationArn"),
-            "access_log_format": access.get("format"),
             "tags": stage.get("tags", {}),
         },
     )
@@ -65,8 +62,6 @@ def diff(target: Any, model: Stage, observed: Observed) -> list[Difference]:
     compare(differences, "throttling_rate_limit", _number(state["rate_limit"]), float(model.rate_limit))
     compare(differences, "throttling_burst_limit", state["burst_limit"], model.burst_limit)
     compare(differences, "tracing", state["tracing"], model.tracing_enabled)
-    compare(differences, "access_log_arn", state["access_log_arn"], model.access_log_arn)
-    compare(differences, "access_log_format", state["access_log_format"], model.access_log_format)
     compare_tags(differences, state["tags"], model.tags)
     return differences
 
@@ -83,9 +78,6 @@ def _patches(model: Stage, props: set[str]) -> list[dict[str, str]]:
         patches.append({"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(model.burst_limit)})
     if "tracing" in props:
         patches.append({"op": "replace", "path": "/tracingEnabled", "value": "true" if model.tracing_enabled else "false"})
-    if props & {"access_log_arn", "access_log_format"}:
-        patches.append({"op": "replace", "path": "/accessLogSettings/destinationArn", "value": model.access_log_arn})
-        patches.append({"op": "replace", "path": "/accessLogSettings/format", "value": model.access_log_format})
     return patches
 
 
@@ -99,8 +91,10 @@ def create(target: Any, model: Stage) -> dict[str, Any]:
         tracingEnabled=model.tracing_enabled,
         tags=dict(model.tags),
     )
-    everything = {"throttling_rate_limit", "throttling_burst_limit", "access_log_arn"}
-    client.update_stage(restApiId=model.rest_api_id, stageName=model.stage_name, patchOperations=_patches(model, everything))
+    # Throttling alone, at once: CreateStage cannot set method settings, and nothing may run between
+    # the stage going live and its throttle (a refused access-log patch would take the throttle with it).
+    throttling = {"throttling_rate_limit", "throttling_burst_limit"}
+    client.update_stage(restApiId=model.rest_api_id, stageName=model.stage_name, patchOperations=_patches(model, throttling))
     return {"arn": stage_arn(target, model.rest_api_id, model.stage_name), "name": model.stage_name}
 
 

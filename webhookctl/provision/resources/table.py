@@ -40,6 +40,8 @@ def discover(target: Any, model: Table) -> Observed | None:
             "sse_kms_key": sse.get("KMSMasterKeyArn") if sse.get("Status") in ("ENABLED", "UPDATING") else None,
             "pitr": pitr,
             "ttl": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") else None,
+            "ttl_status": ttl.get("TimeToLiveStatus", "DISABLED"),
+            "ttl_seen": ttl.get("AttributeName"),
             "tags": tags,
         },
     )
@@ -54,21 +56,27 @@ def diff(target: Any, model: Table, observed: Observed) -> list[Difference]:
     compare(differences, "stream", state["stream"], model.stream_view_type)
     compare(differences, "sse_kms_key", state["sse_kms_key"], model.kms_key_arn)
     compare(differences, "point_in_time_recovery", state["pitr"], model.point_in_time_recovery)
-    compare(differences, "ttl_attribute", state["ttl"], model.ttl_attribute)
+    if state.get("ttl_status") == "DISABLING":
+        differences.append(Difference("ttl_attribute", f"{state.get('ttl_seen')} (disabling)", model.ttl_attribute))
+    else:
+        compare(differences, "ttl_attribute", state["ttl"], model.ttl_attribute)
     compare_tags(differences, state["tags"], model.tags)
     return differences
 
 
 def create(target: Any, model: Table) -> dict[str, Any]:
     ddb = target.client("dynamodb")
-    table = ddb.create_table(
-        TableName=model.table_name,
-        AttributeDefinitions=[{"AttributeName": model.hash_key, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": model.hash_key, "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": model.stream_view_type},
-        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": model.kms_key_arn},
-        Tags=tag_list(model.tags),
+    table = retry_on_propagation(
+        lambda: ddb.create_table(
+            TableName=model.table_name,
+            AttributeDefinitions=[{"AttributeName": model.hash_key, "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": model.hash_key, "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": model.stream_view_type},
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": model.kms_key_arn},
+            Tags=tag_list(model.tags),
+        ),
+        key_just_created=True,
     )["TableDescription"]
     _wait_active(ddb, model.table_name)
     _enable_ttl(ddb, model)
@@ -105,9 +113,7 @@ def update(target: Any, model: Table, observed: Observed, differences: list[Diff
         _wait_active(ddb, model.table_name)
         outputs["stream_arn"] = table.get("LatestStreamArn") or ddb.describe_table(TableName=model.table_name)["Table"].get("LatestStreamArn")
     if "ttl_attribute" in props:
-        if observed.state["ttl"] is not None:
-            ddb.update_time_to_live(TableName=model.table_name, TimeToLiveSpecification={"Enabled": False, "AttributeName": observed.state["ttl"]})
-        _enable_ttl(ddb, model)
+        _change_ttl(target, ddb, model, observed.state)
     if "point_in_time_recovery" in props:
         _enable_pitr(ddb, model)
     if "tags" in props:
@@ -123,6 +129,31 @@ def delete(target: Any, model: Table, observed: Observed) -> None:
 
 def _wait_active(ddb: Any, name: str) -> None:
     ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
+
+
+def _change_ttl(target: Any, ddb: Any, model: Table, state: dict[str, Any]) -> None:
+    """Move TTL to the desired attribute in the steps DynamoDB accepts.
+
+    DynamoDB refuses a second UpdateTimeToLive on a table within about an hour, and refuses to
+    enable an attribute while another one is still enabled or being disabled ("Time to live has
+    been modified multiple times within a fixed interval"). So a move is two `up`s: this one
+    disables the old attribute, and one run after the disabling has finished enables the new one.
+    """
+    status = state.get("ttl_status", "DISABLED")
+    if status == "DISABLING":
+        target.note(
+            f"table {model.table_name}: TTL on '{state.get('ttl_seen')}' is still being disabled; "
+            f"run `webhookctl up` again once it is done (up to an hour) to enable TTL on '{model.ttl_attribute}'"
+        )
+        return
+    if state.get("ttl") is not None:
+        ddb.update_time_to_live(TableName=model.table_name, TimeToLiveSpecification={"Enabled": False, "AttributeName": state["ttl"]})
+        target.note(
+            f"table {model.table_name}: TTL on '{state['ttl']}' is being disabled (step 1 of 2); DynamoDB accepts TTL on "
+            f"'{model.ttl_attribute}' only after that finishes (up to an hour): then run `webhookctl up` again (step 2)"
+        )
+        return
+    _enable_ttl(ddb, model)
 
 
 def _enable_ttl(ddb: Any, model: Table) -> None:

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Topic
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.retry import retry_on_propagation
 
 
 def _arn(target: Any, model: Topic) -> str:
@@ -40,7 +41,10 @@ def diff(target: Any, model: Topic, observed: Observed) -> list[Difference]:
 
 def create(target: Any, model: Topic) -> dict[str, Any]:
     sns = target.client("sns")
-    arn = sns.create_topic(Name=model.topic_name, Attributes={"KmsMasterKeyId": model.kms_key_arn}, Tags=tag_list(model.tags))["TopicArn"]
+    arn = retry_on_propagation(
+        lambda: sns.create_topic(Name=model.topic_name, Attributes={"KmsMasterKeyId": model.kms_key_arn}, Tags=tag_list(model.tags)),
+        key_just_created=True,
+    )["TopicArn"]
     return {"arn": arn, "name": model.topic_name}
 
 

@@ -1,0 +1,78 @@
+"""Account settings the local cloud starts with, as a used AWS account has them.
+
+A fresh AWS account has no API Gateway CloudWatch role (cloudWatchRoleArn), so `up` stops in
+preflight until one is set. The local cloud plays an account that has one: in every region the
+first API Gateway call finds `{LOCAL_LOGGING_ROLE}` created (trusted by apigateway.amazonaws.com)
+and set, so `webhookctl up --env dev` works with no config. A value set with UpdateAccount
+afterwards is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from werkzeug.wrappers import Request, Response
+
+from webhookctl.localcloud.overlay import Forward, request_region, request_service
+
+LOCAL_LOGGING_ROLE = "local-apigateway-cloudwatch"
+_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+_ACCESS_KEY = "Credential="
+
+
+class AccountLoggingRole:
+    """Overlay: before a region's first API Gateway call, give its account the CloudWatch role."""
+
+    def __init__(self) -> None:
+        self._done: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def handle(self, request: Request, forward: Forward) -> Response | None:
+        if request_service(request) == "apigateway":
+            self.ensure(_account_of(request), request_region(request))
+        return None
+
+    def ensure(self, account_id: str, region: str) -> None:
+        with self._lock:
+            if (account_id, region) in self._done:
+                return
+            seed_logging_role(account_id, region)
+            self._done.add((account_id, region))
+
+
+def seed_logging_role(account_id: str, region: str) -> str | None:
+    """Create the role (once per account) and set it for the region, unless the region has one."""
+    from moto.apigateway.models import apigateway_backends
+    from moto.iam.models import iam_backends
+
+    account = apigateway_backends[account_id][region].account
+    if account.cloudwatch_role_arn:
+        return account.cloudwatch_role_arn
+    from moto.utilities.utils import get_partition
+
+    iam = iam_backends[account_id][get_partition(region)]  # IAM: one backend per account and partition
+    role = next((r for r in iam.roles.values() if r.name == LOCAL_LOGGING_ROLE), None)
+    if role is None:
+        role = iam.create_role(
+            role_name=LOCAL_LOGGING_ROLE,
+            assume_role_policy_document=json.dumps(_TRUST),
+            path="/",
+            permissions_boundary=None,
+            description="API Gateway pushes logs to CloudWatch Logs (the local cloud's account setting)",
+            tags=[],
+            max_session_duration=None,
+        )
+    account.cloudwatch_role_arn = role.arn
+    return role.arn
+
+
+def _account_of(request: Request) -> str:
+    """The account moto serves for the request's access key (its own rule)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam.models import get_account_id_from
+
+    header = request.headers.get("Authorization", "")
+    if _ACCESS_KEY not in header:
+        return DEFAULT_ACCOUNT_ID
+    access_key = header.split(_ACCESS_KEY, 1)[1].split("/", 1)[0]
+    return get_account_id_from(access_key)
