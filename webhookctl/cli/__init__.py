@@ -27,6 +27,7 @@ from webhookctl.cli import (  # noqa: E402
     dlq,
     down,
     events,
+    export,
     local,
     logs,
     outputs,
@@ -60,6 +61,7 @@ for _name, _group in (
     ("audit", audit.app),
     ("secrets", secrets.app),
     ("local", local.app),
+    ("export", export.app),
 ):
     app.add_typer(_group, name=_name)
 # --- end of command registration ---
