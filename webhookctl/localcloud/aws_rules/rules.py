@@ -182,13 +182,19 @@ def _apigateway_account(call: Call) -> Any:
     return get_backend("apigateway")[call.account][call.region].get_account()
 
 
+def _no_logging_role(account: Any) -> bool:
+    """The account's cloudWatchRoleArn was cleared. None means the local cloud never set the account up
+    (the account-settings overlay gives every account a role first), so moto's leniency stands there."""
+    return account.cloudwatch_role_arn is not None and not account.cloudwatch_role_arn
+
+
 def create_rest_api(call: Call) -> None:
     _check_tags(len(call.params.get("tags") or {}), "BadRequestException")
 
 
 def create_stage(call: Call) -> None:
     _check_tags(len(call.params.get("tags") or {}), "BadRequestException")
-    if call.params.get("accessLogSettings") and not _apigateway_account(call).cloudwatch_role_arn:
+    if call.params.get("accessLogSettings") and _no_logging_role(_apigateway_account(call)):
         raise Refusal("BadRequestException", limits.ACCESS_LOGGING_NEEDS_ROLE)
 
 
@@ -210,7 +216,7 @@ def update_stage(call: Call) -> None:
     account_rate = float(settings.get("rateLimit", limits.ACCOUNT_RATE_LIMIT))
     account_burst = int(settings.get("burstLimit", limits.ACCOUNT_BURST_LIMIT))
     _refuse_if(limits.throttle_problem(rate, burst, account_rate, account_burst), "BadRequestException")
-    if logging and not account.cloudwatch_role_arn:
+    if logging and _no_logging_role(account):
         raise Refusal("BadRequestException", limits.ACCESS_LOGGING_NEEDS_ROLE)
 
 
