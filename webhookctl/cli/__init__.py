@@ -28,6 +28,7 @@ from webhookctl.cli import (  # noqa: E402
     dlq,
     down,
     events,
+    export,
     local,
     logs,
     outputs,
@@ -62,6 +63,7 @@ for _name, _group in (
     ("secrets", secrets.app),
     ("local", local.app),
     ("alarms", alarms.app),
+    ("export", export.app),
 ):
     app.add_typer(_group, name=_name)
 # --- end of command registration ---

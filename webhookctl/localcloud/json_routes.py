@@ -46,10 +46,12 @@ class JsonProtocolRoutes:
     """Finds moto's app for a JSON-protocol request, and rings `on_table_write` after DynamoDB writes."""
 
     def __init__(self, dispatcher: Any, on_table_write: Callable[[], None] | None = None,
-                 services: frozenset[str] = frozenset(SERVICE_BY_TARGET_PREFIX.values())):
+                 services: frozenset[str] = frozenset(SERVICE_BY_TARGET_PREFIX.values()),
+                 leave_to_overlays: frozenset[str] = frozenset()):
         self._dispatcher = dispatcher  # moto's DomainDispatcherApplication (owns app_instances)
         self._services = services  # those this app serves itself (DynamoDB may live in the table process)
         self._on_table_write = on_table_write
+        self._leave_to_overlays = leave_to_overlays  # operations an overlay must see (the limit rules)
         self._views: dict[str, Any] = {}  # service -> moto's handler behind the app's "/" rule
 
     def _root_view(self, service: str, app: Any) -> Any:
@@ -67,7 +69,7 @@ class JsonProtocolRoutes:
         if found is None:
             return None
         service, operation = found
-        if service not in self._services:
+        if service not in self._services or operation in self._leave_to_overlays:
             return None
         app = self._dispatcher.app_instances.get(service)
         if app is None:

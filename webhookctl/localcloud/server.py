@@ -75,6 +75,7 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     from webhookctl.localcloud.account_settings import AccountLoggingRole
     from webhookctl.localcloud.admin import AdminEndpoints
     from webhookctl.localcloud.app import LocalCloudApp, moto_app
+    from webhookctl.localcloud.aws_rules import AwsLimitRules
     from webhookctl.localcloud.gateway.data_plane import ApiGatewayDataPlane
     from webhookctl.localcloud.latency import ControlPlaneLatency
 
@@ -82,6 +83,7 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     overlays: list[Any] = [AdminEndpoints(runtime)]
     if latency_ms > 0:
         overlays.append(ControlPlaneLatency(latency_ms))  # first, so every AWS API call pays it
+    overlays.append(AwsLimitRules())  # AWS's limits that moto does not enforce, before any service sees the call
     served_here = frozenset({"dynamodb", "dynamodbstreams", "logs", "sqs"})
     if table_endpoint is not None:
         from webhookctl.localcloud.tables.remote import RemoteShards, TableConnection, TableForwarding, adopt_stream_mappings
@@ -99,7 +101,10 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     if latency_ms <= 0:  # with added latency every AWS call must pass the latency overlay
         from webhookctl.localcloud.json_routes import JsonProtocolRoutes
 
-        direct = JsonProtocolRoutes(backend, on_table_write=getattr(runtime, "table_written", None), services=served_here)
+        from webhookctl.localcloud.aws_rules import RULED_JSON_OPERATIONS
+
+        direct = JsonProtocolRoutes(backend, on_table_write=getattr(runtime, "table_written", None), services=served_here,
+                                    leave_to_overlays=RULED_JSON_OPERATIONS)
     return LocalCloudApp(overlays, backend, direct), data_plane
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from webhookctl import aws_limits
 from webhookctl.config import ARCHITECTURES, ENV_NAME, FUNCTIONS, RUNTIMES
 from webhookctl.errors import UsageError
 from webhookctl.names import NAME_LIMITS, Names
@@ -29,21 +30,8 @@ WAF_MIN_RATE_LIMIT = 10
 WAF_MAX_RATE_LIMIT = 2_000_000_000
 WAF_WINDOWS_S = (60, 120, 300, 600)
 
-# Characters AWS accepts in each kind of name (lengths come from names.NAME_LIMITS).
-NAME_CHARACTERS: dict[str, tuple[re.Pattern[str], str]] = {
-    "lambda_function": (re.compile(r"[A-Za-z0-9_-]+"), "letters, digits, '-' and '_'"),
-    "lambda_layer": (re.compile(r"[A-Za-z0-9_-]+"), "letters, digits, '-' and '_'"),
-    "iam_role": (re.compile(r"[\w+=,.@-]+"), "letters, digits and +=,.@_-"),
-    "sqs_queue": (re.compile(r"[A-Za-z0-9_-]+"), "letters, digits, '-' and '_'"),
-    "dynamodb_table": (re.compile(r"[A-Za-z0-9_.-]{3,}"), "at least 3 of letters, digits, '_', '-' and '.'"),
-    "sns_topic": (re.compile(r"[A-Za-z0-9_-]+"), "letters, digits, '-' and '_'"),
-    "secret": (re.compile(r"[A-Za-z0-9/_+=.@-]+"), "letters, digits and /_+=.@-"),
-    "log_group": (re.compile(r"[A-Za-z0-9_/.#-]+"), "letters, digits and _/.#-"),
-    "kms_alias": (re.compile(r"alias/(?!aws/)[A-Za-z0-9/_-]+"), "'alias/' then letters, digits and /_- (not 'alias/aws/')"),
-    "rest_api": (re.compile(r"[ -~]+"), "printable ASCII"),
-    "web_acl": (re.compile(r"[\w-]+"), "letters, digits, '-' and '_'"),
-    "alarm": (re.compile(r"[ -~]+"), "printable ASCII"),
-}
+# Characters AWS accepts in each kind of name (one table with the local cloud's rules).
+NAME_CHARACTERS = aws_limits.NAME_CHARACTERS
 # Secrets Manager treats "-" plus six characters at the end of a name as an ARN suffix.
 SECRET_SUFFIX_LOOKALIKE = re.compile(r"-[A-Za-z0-9]{6}$")
 
@@ -126,6 +114,9 @@ def run_preflight(
     ]
     outcome = check_concurrency(ctx, settings, reserved_mode, credentials_ok=credentials.ok)
     checks.append(outcome.check)
+    from webhookctl.provision.limit_checks import check_limits  # imports this module's Check
+
+    checks.append(check_limits(ctx, settings, build, credentials_ok=credentials.ok))
     warnings = [f"{check.name}: {check.detail}" for check in checks if _worth_a_warning(check, reserved_mode, credentials.ok)]
     return PreflightResult(
         ok=all(check.ok for check in checks),
