@@ -183,9 +183,8 @@ def _apigateway_account(call: Call) -> Any:
 
 
 def _no_logging_role(account: Any) -> bool:
-    """The account's cloudWatchRoleArn was cleared. None means the local cloud never set the account up
-    (the account-settings overlay gives every account a role first), so moto's leniency stands there."""
-    return account.cloudwatch_role_arn is not None and not account.cloudwatch_role_arn
+    """The account has no cloudWatchRoleArn (the local cloud gives every account one on its first API Gateway call)."""
+    return not account.cloudwatch_role_arn
 
 
 def create_rest_api(call: Call) -> None:
