@@ -122,11 +122,7 @@ def set_secret(
     old_entry = dict(document.entries.get(provider) or {})
     if generate:
         fresh = material.generate(provider)
-        fresh_secrets = fresh.get("secrets") or []
-        if keep_previous and fresh_secrets and old_entry.get("secrets"):
-            entry = material.set_secret(old_entry, provider, fresh_secrets[0], True)
-        else:
-            entry = fresh
+        entry = _keep_previous(provider, old_entry, fresh) if keep_previous else fresh
     else:
         entry = material.set_secret(old_entry, provider, value, keep_previous)
     document.entries[provider] = entry
@@ -142,3 +138,20 @@ def set_secret(
         generated=generate,
         version_id=version_id,
     )
+
+
+def _keep_previous(provider: str, old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """Generated material made current with every old credential still verifying.
+
+    PayPal: the new certificate signs, the old ones stay pinned, and the webhook id is kept: it names the
+    webhook's registration (PayPal signs it into every delivery), so deliveries under either certificate verify.
+    """
+    from webhook_signatures import material
+
+    if provider == "paypal":
+        certificates = list(dict.fromkeys([*fresh.get("certificates", []), *old.get("certificates", [])]))[: material.MAX_SECRETS]
+        return {**old, **fresh, "certificates": certificates, "webhook_id": old.get("webhook_id") or fresh.get("webhook_id")}
+    fresh_secrets = fresh.get("secrets") or []
+    if not fresh_secrets or not old.get("secrets"):
+        return fresh
+    return material.set_secret(old, provider, fresh_secrets[0], True)
