@@ -54,6 +54,8 @@ class SecretSetResult:
     valid: int  # how many secrets now verify
     generated: bool
     version_id: str | None
+    # When the replaced material stops verifying: 0 = at once, None = it still verifies (kept).
+    previous_stops_verifying_s: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class SecretSetResult:
             "valid": self.valid,
             "generated": self.generated,
             "version_id": self.version_id,
+            "previous_stops_verifying_s": self.previous_stops_verifying_s,
         }
 
 
@@ -137,7 +140,18 @@ def set_secret(
         valid=len(summary.fingerprints) or len(summary.certificates),
         generated=generate,
         version_id=version_id,
+        previous_stops_verifying_s=None if keep_previous else _replaced_secret_lifetime_s(ctx, deployment),
     )
+
+
+def _replaced_secret_lifetime_s(ctx: AwsContext, deployment: Deployment) -> float:
+    """How long a warm receiver may still verify with what it cached: its SECRETS_TTL_S (at once on the local cloud)."""
+    if ctx.target == "local":
+        return 0.0  # the local cloud retires the receivers' warm environments when the secret changes
+    try:
+        return float(deployment.receiver_environment().get("SECRETS_TTL_S") or 300)
+    except Exception:  # noqa: BLE001 - unreadable configuration: say the old default, the longest it has been
+        return 300.0
 
 
 def _keep_previous(provider: str, old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
