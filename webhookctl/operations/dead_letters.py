@@ -274,9 +274,10 @@ class PurgeResult:
     queue: str
     url: str
     purged: int  # approximate: the depth just before the purge
+    in_flight: int = 0  # of those, held by a reader at the time (a replay under way or interrupted)
 
     def to_json(self) -> dict[str, Any]:
-        return {"queue": self.queue, "url": self.url, "purged": self.purged}
+        return {"queue": self.queue, "url": self.url, "purged": self.purged, "in_flight": self.in_flight}
 
 
 def purge(ctx: AwsContext, settings: Settings, *, queue: str = "processor", yes: bool = False) -> PurgeResult:
@@ -286,4 +287,4 @@ def purge(ctx: AwsContext, settings: Settings, *, queue: str = "processor", yes:
     deployment = Deployment(ctx, settings)
     depth = queue_depth(ctx, deployment, queue)
     ctx.client("sqs").purge_queue(QueueUrl=depth.url)
-    return PurgeResult(queue=queue, url=depth.url, purged=depth.visible + depth.in_flight + depth.delayed)
+    return PurgeResult(queue=queue, url=depth.url, purged=depth.visible + depth.in_flight + depth.delayed, in_flight=depth.in_flight)

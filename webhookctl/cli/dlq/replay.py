@@ -57,6 +57,14 @@ def replay(
             progress=advance,
         )
     emit(result, opts.output, render_text)
+    if result.interrupted:
+        from webhookctl.operations.held_messages import EXIT_CODE_BY_SIGNAL
+
+        abort(f"interrupted by {result.interrupted}: {result.succeeded} replayed and deleted, {result.released} made visible again",
+              code=EXIT_CODE_BY_SIGNAL.get(result.interrupted, 1), hint=f"run again to replay the rest: webhookctl dlq replay --queue {queue}")
+    if result.in_flight_at_start:
+        abort(f"{result.in_flight_at_start} message(s) of the {queue} DLQ were in flight (held by another reader) and were not replayed",
+              hint="they become visible when that reader releases them or its visibility timeout runs out; then run the replay again")
     if result.failed:
         abort(f"{result.failed} message(s) failed again and stay in the {queue} DLQ", hint=f"see: webhookctl dlq peek --queue {queue}")
 
@@ -82,7 +90,7 @@ def render_text(result: Any) -> None:
     else:
         console.print(
             f"{result.queue} DLQ: {result.candidates} candidate(s), {result.succeeded} replayed and deleted, "
-            f"{result.failed} failed and kept, {result.skipped} not matching; {result.seconds:.2f} s"
+            f"{result.failed} failed and kept, {result.skipped} not matching, {result.in_flight_at_start} in flight; {result.seconds:.2f} s"
         )
     if result.rebuilt:
         console.print(f"{result.rebuilt} batch(es) were rebuilt from the table: their stream records were past retention")
