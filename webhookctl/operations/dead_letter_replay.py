@@ -118,6 +118,7 @@ class ReplayedMessage:
     outcome: str  # candidate (dry run) | succeeded | failed
     error: str | None = None
     rebuilt: bool = False
+    invokes: int | None = None  # the function's own attempts before it dead-lettered (peeks never raise it)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,6 +127,7 @@ class ReplayedMessage:
             "event_type": self.event_type,
             "event_keys": self.event_keys,
             "receive_count": self.receive_count,
+            "invokes": self.invokes,
             "outcome": self.outcome,
             "error": self.error,
             "rebuilt": self.rebuilt,
@@ -226,6 +228,8 @@ def replay_dead_letters(
         invoker=invoker or LambdaInvoker(ctx),
         progress=progress or (lambda result: None),
     )
+    # An async-invoke DLQ message carries no attempt count; it got there after the first try and every retry.
+    run.async_invokes = 1 + settings.async_maximum_retry_attempts if queue == "processor" else None
     return run.execute()
 
 
@@ -248,6 +252,7 @@ class _ReplayRun:
         self._lock = threading.Lock()
         self.held = HeldMessages(ctx, url)  # every message received and not yet deleted
         self.stop = StopOnSignals()
+        self.async_invokes: int | None = None
         self._to_delete: list[tuple[str, str]] = []  # (message id, receipt handle)
         self._seen: set[str] = set()
         self._slots = threading.BoundedSemaphore(concurrency * 4)  # receive no further ahead than this
@@ -316,7 +321,8 @@ class _ReplayRun:
                     self.result.skipped += 1
                 self.held.release(letter.message_id)  # never held for a replay it will not get
                 return
-            entry = ReplayedMessage(letter.message_id, letter.receive_count, provider, event_type, keys, "candidate", rebuilt=bool(records and records.rebuilt))
+            entry = ReplayedMessage(letter.message_id, letter.receive_count, provider, event_type, keys, "candidate", rebuilt=bool(records and records.rebuilt),
+                                    invokes=letter.invoke_count if letter.invoke_count is not None else self.async_invokes)
             with self._lock:
                 if self.max_messages is not None and self.result.candidates >= self.max_messages:
                     self.held.release(letter.message_id)

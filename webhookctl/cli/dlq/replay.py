@@ -77,11 +77,11 @@ def render_text(result: Any) -> None:
 
     if result.messages:
         table = Table(box=None, pad_edge=False)
-        for column in ("OUTCOME", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE"):
+        for column in ("OUTCOME", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE"):
             table.add_column(column)
         for m in result.messages[:50]:
             note = m.error or ("rebuilt from the table (past the stream's retention)" if m.rebuilt else "")
-            table.add_row(m.outcome, str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", escape(note))
+            table.add_row(m.outcome, "-" if m.invokes is None else str(m.invokes), str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", escape(note))
         console.print(table)
         if len(result.messages) > 50:
             console.print(f"... and {len(result.messages) - 50} more")
