@@ -20,7 +20,7 @@ class ReceiverSettings:
     providers_enabled: frozenset[str] = frozenset()
     provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     webhook_url_base: str = ""
-    secrets_ttl_s: float = 300.0
+    secrets_ttl_s: float = 20.0
     duplicate_grace_s: float = 60.0
 
     @classmethod
@@ -39,7 +39,7 @@ class ReceiverSettings:
             providers_enabled=_providers_enabled(environ),
             provider_settings=provider_settings,
             webhook_url_base=environ.get("WEBHOOK_URL_BASE", ""),
-            secrets_ttl_s=_number(environ, "SECRETS_TTL_S", 300.0, float),
+            secrets_ttl_s=_number(environ, "SECRETS_TTL_S", 20.0, float),
             duplicate_grace_s=_number(environ, "DUPLICATE_GRACE_S", 60.0, float),
         )
 

@@ -55,6 +55,20 @@ def test_cache_reads_once_within_the_ttl_and_again_after(parts):
     assert fetcher.calls == 2
 
 
+def test_a_replaced_secret_stops_verifying_within_30_s_with_the_deployed_ttl(parts):
+    """AWS by design: a warm receiver re-reads the secret once per SECRETS_TTL_S, so rotation lands within it."""
+    from webhookctl.provision.desired import SECRETS_TTL_S
+
+    assert SECRETS_TTL_S <= 25  # 30 s, less a margin for the read itself
+    fetcher, clock = Fetcher({"stripe": {"secrets": ["whsec_leaked0000"]}}), Clock()
+    cache = make_cache(parts, fetcher, clock, ttl_s=SECRETS_TTL_S)
+    cache.config_for("stripe")
+    fetcher.set({"stripe": {"secrets": ["whsec_replaced00"]}})
+    clock.now += SECRETS_TTL_S
+    assert cache.config_for("stripe").secrets == ("whsec_replaced00",)
+    assert fetcher.calls == 2  # one read per TTL: about 4,300 GetSecretValue calls a day per warm receiver, at most
+
+
 def test_forced_refresh_reports_change_and_holds_off_only_when_nothing_changed(parts):
     fetcher, clock = Fetcher({"stripe": {"secrets": ["whsec_a1b2c3d4e5"]}}), Clock()
     cache = make_cache(parts, fetcher, clock)
@@ -129,7 +143,7 @@ def test_settings_from_the_environment(load_handler):
                "PROVIDER_SETTINGS": json.dumps({"paypal": {"webhook_id": "WH"}})}
     settings = ReceiverSettings.from_environ(environ)
     assert settings.providers_enabled == {"stripe", "square"}
-    assert settings.max_body_bytes == 1000 and settings.duplicate_grace_s == 60 and settings.secrets_ttl_s == 300
+    assert settings.max_body_bytes == 1000 and settings.duplicate_grace_s == 60 and settings.secrets_ttl_s == 20
     assert settings.settings_for("square") == {"notification_url": "https://x/live/webhook/square"}
     assert settings.settings_for("paypal") == {"webhook_id": "WH"}
     assert len(ReceiverSettings.from_environ({k: v for k, v in environ.items() if k != "PROVIDERS_ENABLED"})

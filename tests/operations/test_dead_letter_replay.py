@@ -270,3 +270,19 @@ def test_rate_limiter_spaces_out_calls():
     finally:
         real_time.sleep = original
     assert slept and abs(sum(slept) - 0.1) < 1e-6
+
+
+def test_peeks_raise_the_receive_count_but_not_the_invokes_replay_reports(env):
+    _fill(env, 1)
+    for _ in range(3):
+        peek(env.ctx, env.settings)
+    (letter,) = replay_dead_letters(env.ctx, env.settings, dry_run=True, invoker=FakeProcessor(env)).messages
+    assert letter.receive_count >= 4  # SQS counts every look
+    assert letter.to_json()["invokes"] == 1 + env.settings.async_maximum_retry_attempts  # the processor's own attempts
+
+    records = [{"shard": "shardId-1", "stream_arn": "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x", "dynamodb": {"SequenceNumber": "1"}}]
+    env.client("sqs").send_message(QueueUrl=env.queue_url("audit"), MessageBody=_stream_batch_message(env, records))
+    for _ in range(2):
+        peek(env.ctx, env.settings, queue="audit")
+    (audit,) = peek(env.ctx, env.settings, queue="audit").to_json()["messages"]
+    assert audit["receive_count"] == 3 and audit["invoke_count"] == 4  # approximateInvokeCount of the on-failure record

@@ -62,3 +62,48 @@ def test_no_secret_means_not_deployed(mocked, settings):
 
     with pytest.raises(NotDeployedError):
         list_secrets(aws_context(), settings)
+
+
+ALL_PROVIDERS = ["stripe", "github", "shopify", "square", "adyen", "standardwebhooks", "svix", "paypal"]
+SETTINGS = {"square": {"notification_url": "https://example.com/webhook/square"}}
+
+
+def _signed(provider, entry, body):
+    import webhook_signatures
+    from webhook_signatures import material
+
+    config = material.provider_config(provider, entry, SETTINGS.get(provider))
+    return webhook_signatures.sign(provider, body, config, msg_id="evt_" + provider).headers
+
+
+def _verifies(provider, entry, headers, body):
+    import webhook_signatures
+    from webhook_signatures import material
+
+    config = material.provider_config(provider, entry, SETTINGS.get(provider))
+    try:
+        webhook_signatures.verify(provider, headers, body, config)
+    except webhook_signatures.SignatureInvalid:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("provider", ALL_PROVIDERS)
+def test_generate_keep_previous_keeps_every_old_credential(env, provider):
+    body = json.dumps({"id": "evt_rotation", "type": "payment.succeeded"}).encode()
+    set_secret(env.ctx, env.settings, provider, generate=True)
+    old_entry = _document(env)[provider]
+    old_headers = _signed(provider, old_entry, body)
+
+    result = set_secret(env.ctx, env.settings, provider, generate=True, keep_previous=True)
+    kept_entry = _document(env)[provider]
+    assert result.kept_previous and result.valid == 2
+    assert _verifies(provider, kept_entry, old_headers, body), "the old credential no longer verifies"
+    assert _verifies(provider, kept_entry, _signed(provider, kept_entry, body), body), "the new credential does not verify"
+    assert _signed(provider, kept_entry, body) != old_headers  # the new credential is the one that signs
+    if provider == "paypal":
+        assert kept_entry["webhook_id"] == old_entry["webhook_id"]
+        assert kept_entry["certificates"][1:] == old_entry["certificates"]
+
+    set_secret(env.ctx, env.settings, provider, generate=True)  # no --keep-previous: the old one is gone
+    assert not _verifies(provider, _document(env)[provider], old_headers, body)

@@ -191,3 +191,22 @@ def test_access_logs_off_needs_no_account_role_and_sets_no_logging(moto_server, 
     assert "cloudwatchRoleArn" not in _client(moto_server, "apigateway").get_account()
     code, out, err = run(["up", "--endpoint-url", moto_server, *config, "-o", "json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["api_calls"]["write"] == 0, err
+
+
+def test_outputs_file_in_a_missing_folder_is_created(moto_server_with_logging_role, builds, monkeypatch, capsys, tmp_path):
+    moto_server = moto_server_with_logging_role
+    outputs_file = tmp_path / "ci" / "artifacts" / "outputs.json"
+    code, out, err = run(["up", "--endpoint-url", moto_server, "-o", "json", "--outputs-file", str(outputs_file)], monkeypatch, capsys)
+    assert code == 0, err
+    assert json.loads(outputs_file.read_text()) == json.loads(out)["outputs"]
+
+
+def test_outputs_file_that_cannot_be_written_is_refused_before_any_change(moto_server, builds, monkeypatch, capsys, tmp_path):
+    (tmp_path / "taken").write_text("a file, not a folder\n")
+    for path in (tmp_path / "taken" / "outputs.json", tmp_path):
+        code, out, err = run(["up", "--endpoint-url", moto_server, "--env", "badpath", "--outputs-file", str(path)], monkeypatch, capsys)
+        assert code == 2, err
+        assert err.count("\n") <= 2 and "Traceback" not in err and "--outputs-file" in err
+    assert not builds.arches  # refused before the build, so before any AWS call
+    code, out, err = run(["status", "--endpoint-url", moto_server, "--env", "badpath"], monkeypatch, capsys)
+    assert code == 4, err

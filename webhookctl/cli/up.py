@@ -32,6 +32,10 @@ def up(
     from webhookctl.provision.up import UpOptions, run_up
 
     options = UpOptions(reserved_mode=reserved_concurrency, preflight=not no_preflight, max_parallel=max_parallel)
+    if outputs_file is not None:
+        from webhookctl.cli.outputs_file import prepare_outputs_file
+
+        prepare_outputs_file(outputs_file)  # before the first write to AWS: a bad path fails with nothing changed
     settings = settings_for(opts)
     ctx = connect_for(opts, settings)
     interactive = sys.stdin.isatty() and not yes and opts.output == "text"

@@ -95,6 +95,9 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     overlays.append(AccountLoggingRole())  # the account starts with API Gateway's CloudWatch role, as a used one has
     overlays.append(data_plane)
     if lambda_overlay is not None:
+        from webhookctl.localcloud.lambda_runtime.secret_changes import SecretChanges
+
+        overlays.append(SecretChanges(runtime))
         overlays.append(lambda_overlay)
     backend = moto_app()
     direct = None

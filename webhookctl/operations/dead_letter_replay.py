@@ -5,9 +5,11 @@
   table) and invoke the audit function with them.
 
 Messages are received in batches of 10 and held invisible for the run. A message is
-deleted (DeleteMessageBatch) only after its replay succeeded; one that fails again,
-or does not match the filters, is made visible again at the end, so it stays with
-its receive count. A bounded pool replays concurrently under a rate limit. Replaying
+deleted (DeleteMessageBatch) only after its replay succeeded; one that does not match
+the filters is made visible again at once, and one that fails again at the end, so it
+stays with its receive count. SIGINT and SIGTERM stop the run: replays under way
+finish and are deleted, and everything else it holds is made visible again
+(held_messages.py) before it returns its partial result. A bounded pool replays concurrently under a rate limit. Replaying
 twice processes once: replayed messages are gone, and the processor's change is
 conditional.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
@@ -26,6 +28,7 @@ from webhookctl.config import Settings
 from webhookctl.errors import UsageError
 from webhookctl.operations.dead_letters import DeadLetter, parse_dead_letter, receive_batch, release
 from webhookctl.operations.deployment import Deployment, check_queue
+from webhookctl.operations.held_messages import HeldMessages, StopOnSignals
 from webhookctl.operations.providers import check_provider
 from webhookctl.operations.stream_records import BatchRecords, load_batch_records
 
@@ -115,6 +118,7 @@ class ReplayedMessage:
     outcome: str  # candidate (dry run) | succeeded | failed
     error: str | None = None
     rebuilt: bool = False
+    invokes: int | None = None  # the function's own attempts before it dead-lettered (peeks never raise it)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +127,7 @@ class ReplayedMessage:
             "event_type": self.event_type,
             "event_keys": self.event_keys,
             "receive_count": self.receive_count,
+            "invokes": self.invokes,
             "outcome": self.outcome,
             "error": self.error,
             "rebuilt": self.rebuilt,
@@ -141,6 +146,9 @@ class ReplayResult:
     rebuilt: int = 0  # audit batches rebuilt from the table (past the stream's retention)
     delete_failed: int = 0
     seconds: float = 0.0
+    in_flight_at_start: int = 0  # held by another reader (an earlier, interrupted run?): not replayed now
+    released: int = 0  # made visible again at the end (failed, not matching, not reached)
+    interrupted: str | None = None  # SIGINT / SIGTERM: the run stopped early; this is its partial result
     messages: list[ReplayedMessage] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -154,6 +162,9 @@ class ReplayResult:
             "skipped": self.skipped,
             "rebuilt": self.rebuilt,
             "delete_failed": self.delete_failed,
+            "in_flight_at_start": self.in_flight_at_start,
+            "released": self.released,
+            "interrupted": self.interrupted,
             "seconds": round(self.seconds, 3),
             "messages": [m.to_json() for m in self.messages],
         }
@@ -217,6 +228,8 @@ def replay_dead_letters(
         invoker=invoker or LambdaInvoker(ctx),
         progress=progress or (lambda result: None),
     )
+    # An async-invoke DLQ message carries no attempt count; it got there after the first try and every retry.
+    run.async_invokes = 1 + settings.async_maximum_retry_attempts if queue == "processor" else None
     return run.execute()
 
 
@@ -237,7 +250,9 @@ class _ReplayRun:
         self.progress: Progress = progress
         self.result = ReplayResult(queue=queue, dry_run=dry_run)
         self._lock = threading.Lock()
-        self._to_release: dict[str, str] = {}  # message id -> latest receipt handle
+        self.held = HeldMessages(ctx, url)  # every message received and not yet deleted
+        self.stop = StopOnSignals()
+        self.async_invokes: int | None = None
         self._to_delete: list[tuple[str, str]] = []  # (message id, receipt handle)
         self._seen: set[str] = set()
         self._slots = threading.BoundedSemaphore(concurrency * 4)  # receive no further ahead than this
@@ -247,43 +262,56 @@ class _ReplayRun:
 
     def execute(self) -> ReplayResult:
         started = time.monotonic()
+        self.result.in_flight_at_start = _in_flight(self.ctx, self.url)
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="replay")
         futures: list[Future] = []
-        try:
-            self._receive_all(pool, futures)
-            for future in futures:
-                future.result()
-            self._flush_deletes(force=True)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-            self._flush_deletes(force=True)
-            # Non-matching, failed and dry-run messages become visible again, untouched.
-            release(self.ctx, self.url, list(self._to_release.values()))
-            self.result.seconds = time.monotonic() - started
+        with self.stop:
+            try:
+                self._receive_all(pool, futures)
+                pending = set(futures)
+                while pending and not self.stop.stopping.is_set():
+                    _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            finally:
+                # Replays under way finish; those not started are cancelled (their messages stay held, so released).
+                pool.shutdown(wait=True, cancel_futures=True)
+                self._flush_deletes(force=True)
+                # Failed, dry-run, unreached and undeleted messages become visible again, untouched.
+                self.held.release_all()
+                self.result.released = self.held.released
+                self.result.interrupted = self.stop.signal_name
+                self.result.seconds = time.monotonic() - started
         return self.result
 
     def _receive_all(self, pool: ThreadPoolExecutor, futures: list[Future]) -> None:
-        while self.max_messages is None or self.result.candidates < self.max_messages:
+        while (self.max_messages is None or self.result.candidates < self.max_messages) and not self.stop.stopping.is_set():
             messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0)
-            if not messages:
-                return
-            for message in messages:
-                letter = parse_dead_letter(self.result.queue, message)
+            letters = [parse_dead_letter(self.result.queue, message) for message in messages]
+            for letter in letters:  # all of the batch at once: an interruption mid-batch releases the rest
+                if letter.message_id not in self._seen or self.held.holds(letter.message_id):
+                    self.held.hold(letter.message_id, letter.receipt_handle)
+            fresh = 0
+            for letter in letters:
                 if letter.message_id in self._seen:
-                    # Received again (its hold ran out): keep only the newest handle to release.
-                    with self._lock:
-                        if letter.message_id in self._to_release:
-                            self._to_release[letter.message_id] = letter.receipt_handle
+                    # Received again: released earlier (not ours to replay), or its hold ran out.
+                    if not self.held.holds(letter.message_id):
+                        release(self.ctx, self.url, [letter.receipt_handle])
                     continue
+                fresh += 1
                 self._seen.add(letter.message_id)
                 if self.max_messages is not None and self.result.candidates >= self.max_messages:
-                    self._keep(letter)
+                    self.held.release(letter.message_id)
                     continue
-                self._slots.acquire()
+                while not self._slots.acquire(timeout=0.2):
+                    if self.stop.stopping.is_set():
+                        return
                 futures.append(pool.submit(self._handle, letter))
+            if not fresh:
+                return  # nothing new: the queue holds only what this run has seen (and released)
 
     def _handle(self, letter: DeadLetter) -> None:
         try:
+            if self.stop.stopping.is_set():
+                return  # interrupted before its turn: it stays held, so it is released untouched
             records = None
             if letter.batch is not None and self.table_name is not None:
                 records = load_batch_records(self.ctx, letter.batch, self.table_name)
@@ -291,24 +319,23 @@ class _ReplayRun:
             if not self._matches(letter, records):
                 with self._lock:
                     self.result.skipped += 1
-                self._keep(letter)
+                self.held.release(letter.message_id)  # never held for a replay it will not get
                 return
-            entry = ReplayedMessage(letter.message_id, letter.receive_count, provider, event_type, keys, "candidate", rebuilt=bool(records and records.rebuilt))
+            entry = ReplayedMessage(letter.message_id, letter.receive_count, provider, event_type, keys, "candidate", rebuilt=bool(records and records.rebuilt),
+                                    invokes=letter.invoke_count if letter.invoke_count is not None else self.async_invokes)
             with self._lock:
                 if self.max_messages is not None and self.result.candidates >= self.max_messages:
-                    self._to_release[letter.message_id] = letter.receipt_handle
+                    self.held.release(letter.message_id)
                     return
                 self.result.candidates += 1
                 self.result.messages.append(entry)
                 if entry.rebuilt:
                     self.result.rebuilt += 1
             if self.dry_run:
-                self._keep(letter)
                 self.progress(self.result)
                 return
             self._replay(letter, records, entry)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the run; it stays in the queue
-            self._keep(letter)
             with self._lock:
                 self.result.failed += 1
                 self.result.messages.append(
@@ -343,13 +370,8 @@ class _ReplayRun:
             else:
                 self.result.failed += 1
                 entry.outcome, entry.error = "failed", outcome.error
-                self._to_release[letter.message_id] = letter.receipt_handle
         self._flush_deletes()
         self.progress(self.result)
-
-    def _keep(self, letter: DeadLetter) -> None:
-        with self._lock:
-            self._to_release[letter.message_id] = letter.receipt_handle
 
     def _flush_deletes(self, *, force: bool = False) -> None:
         # Not forced: a thread already deleting, or the final forced flush, takes what was just added.
@@ -370,10 +392,19 @@ class _ReplayRun:
                 QueueUrl=self.url, Entries=[{"Id": str(i), "ReceiptHandle": handle} for i, (_, handle) in enumerate(chunk)]
             )
             failed = response.get("Failed", [])
+            failed_ids = {entry.get("Id") for entry in failed}
+            for i, (message_id, _) in enumerate(chunk):
+                if str(i) not in failed_ids:
+                    self.held.forget(message_id)
             if failed:
                 with self._lock:
                     # Replayed but not deleted: it will come back, and replaying it again is harmless.
                     self.result.delete_failed += len(failed)
+
+
+def _in_flight(ctx: AwsContext, url: str) -> int:
+    attributes = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
 
 
 def _describe(letter: DeadLetter, records: BatchRecords | None) -> tuple[str | None, str | None, list[str]]:

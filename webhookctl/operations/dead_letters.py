@@ -44,6 +44,9 @@ class DeadLetter:
     error: str | None
     payload: dict[str, Any] | None  # processor DLQ: the receiver's async payload
     batch: StreamBatch | None  # audit DLQ: the failed stream batch
+    # The function's own attempts, which looking at the message never raises (receive_count does):
+    # the stream's on-failure record says approximateInvokeCount; an async DLQ message says nothing.
+    invoke_count: int | None = None
 
     @property
     def provider(self) -> str | None:
@@ -70,6 +73,7 @@ class DeadLetter:
             "event_key": self.event_key,
             "error": self.error,
             "receive_count": self.receive_count,
+            "invoke_count": self.invoke_count,
             "age_s": round(self.age_s(), 1),
         }
         if self.batch is not None:
@@ -92,6 +96,7 @@ def parse_dead_letter(queue: str, message: dict[str, Any]) -> DeadLetter:
     document = document if isinstance(document, dict) else {}
     payload = None
     batch = None
+    invoke_count = None
     error = _attribute(message, "ErrorMessage") or _attribute(message, "ErrorCode")
     info = document.get("DDBStreamBatchInfo")
     if isinstance(info, dict):
@@ -107,6 +112,7 @@ def parse_dead_letter(queue: str, message: dict[str, Any]) -> DeadLetter:
         context = document.get("responseContext") or {}
         request = document.get("requestContext") or {}
         error = error or " ".join(str(x) for x in (request.get("condition"), context.get("functionError")) if x) or None
+        invoke_count = request.get("approximateInvokeCount")
     elif "event_key" in document:
         payload = {k: document.get(k) for k in ("event_key", "provider", "event_id", "event_type")}
     return DeadLetter(
@@ -119,6 +125,7 @@ def parse_dead_letter(queue: str, message: dict[str, Any]) -> DeadLetter:
         error=error,
         payload=payload,
         batch=batch,
+        invoke_count=int(invoke_count) if isinstance(invoke_count, (int, str)) and str(invoke_count).isdigit() else None,
     )
 
 
@@ -274,9 +281,10 @@ class PurgeResult:
     queue: str
     url: str
     purged: int  # approximate: the depth just before the purge
+    in_flight: int = 0  # of those, held by a reader at the time (a replay under way or interrupted)
 
     def to_json(self) -> dict[str, Any]:
-        return {"queue": self.queue, "url": self.url, "purged": self.purged}
+        return {"queue": self.queue, "url": self.url, "purged": self.purged, "in_flight": self.in_flight}
 
 
 def purge(ctx: AwsContext, settings: Settings, *, queue: str = "processor", yes: bool = False) -> PurgeResult:
@@ -286,4 +294,4 @@ def purge(ctx: AwsContext, settings: Settings, *, queue: str = "processor", yes:
     deployment = Deployment(ctx, settings)
     depth = queue_depth(ctx, deployment, queue)
     ctx.client("sqs").purge_queue(QueueUrl=depth.url)
-    return PurgeResult(queue=queue, url=depth.url, purged=depth.visible + depth.in_flight + depth.delayed)
+    return PurgeResult(queue=queue, url=depth.url, purged=depth.visible + depth.in_flight + depth.delayed, in_flight=depth.in_flight)

@@ -54,6 +54,8 @@ class SecretSetResult:
     valid: int  # how many secrets now verify
     generated: bool
     version_id: str | None
+    # When the replaced material stops verifying: 0 = at once, None = it still verifies (kept).
+    previous_stops_verifying_s: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class SecretSetResult:
             "valid": self.valid,
             "generated": self.generated,
             "version_id": self.version_id,
+            "previous_stops_verifying_s": self.previous_stops_verifying_s,
         }
 
 
@@ -122,11 +125,7 @@ def set_secret(
     old_entry = dict(document.entries.get(provider) or {})
     if generate:
         fresh = material.generate(provider)
-        fresh_secrets = fresh.get("secrets") or []
-        if keep_previous and fresh_secrets and old_entry.get("secrets"):
-            entry = material.set_secret(old_entry, provider, fresh_secrets[0], True)
-        else:
-            entry = fresh
+        entry = _keep_previous(provider, old_entry, fresh) if keep_previous else fresh
     else:
         entry = material.set_secret(old_entry, provider, value, keep_previous)
     document.entries[provider] = entry
@@ -141,4 +140,32 @@ def set_secret(
         valid=len(summary.fingerprints) or len(summary.certificates),
         generated=generate,
         version_id=version_id,
+        previous_stops_verifying_s=None if keep_previous else _replaced_secret_lifetime_s(ctx, deployment),
     )
+
+
+def _replaced_secret_lifetime_s(ctx: AwsContext, deployment: Deployment) -> float:
+    """How long a warm receiver may still verify with what it cached: its SECRETS_TTL_S (at once on the local cloud)."""
+    if ctx.target == "local":
+        return 0.0  # the local cloud retires the receivers' warm environments when the secret changes
+    try:
+        return float(deployment.receiver_environment().get("SECRETS_TTL_S") or 300)
+    except Exception:  # noqa: BLE001 - unreadable configuration: say the old default, the longest it has been
+        return 300.0
+
+
+def _keep_previous(provider: str, old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    """Generated material made current with every old credential still verifying.
+
+    PayPal: the new certificate signs, the old ones stay pinned, and the webhook id is kept: it names the
+    webhook's registration (PayPal signs it into every delivery), so deliveries under either certificate verify.
+    """
+    from webhook_signatures import material
+
+    if provider == "paypal":
+        certificates = list(dict.fromkeys([*fresh.get("certificates", []), *old.get("certificates", [])]))[: material.MAX_SECRETS]
+        return {**old, **fresh, "certificates": certificates, "webhook_id": old.get("webhook_id") or fresh.get("webhook_id")}
+    fresh_secrets = fresh.get("secrets") or []
+    if not fresh_secrets or not old.get("secrets"):
+        return fresh
+    return material.set_secret(old, provider, fresh_secrets[0], True)

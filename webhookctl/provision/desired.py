@@ -16,7 +16,7 @@ from webhookctl.provision.resources.routes import deployment_description
 from webhookctl.provision.resources.stage import ACCESS_LOG_FORMAT
 
 WEBHOOK_PATH = "/webhook/{provider}"
-SECRETS_TTL_S = 300
+SECRETS_TTL_S = 20  # a replaced secret stops verifying within this (plus one read) on AWS; one GetSecretValue per warm receiver per TTL
 DUPLICATE_GRACE_S = 60
 PROTECTED_SECRET_RECOVERY_DAYS = 30
 UNPROTECTED_KEY_PENDING_DAYS = 7

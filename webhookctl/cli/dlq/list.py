@@ -32,3 +32,6 @@ def render_text(result: Any) -> None:
         style = "red" if q.visible or q.in_flight else ""
         table.add_row(q.queue, str(q.visible), str(q.in_flight), q.url, style=style)
     console.print(table)
+    for q in result.queues:
+        if q.in_flight:
+            console.print(f"{q.queue} DLQ: {q.in_flight} message(s) in flight, held by a reader; they become visible again when it releases them")

@@ -46,13 +46,13 @@ def letters_table(letters: list[Any]) -> Any:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("AGE", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENT / BATCH", "ERROR"):
+    for column in ("AGE", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENT / BATCH", "ERROR"):
         table.add_column(column)
     for letter in letters:
         what = letter.event_key or (
             f"shard {letter.batch.shard_id} seq {letter.batch.start_sequence}..{letter.batch.end_sequence} ({letter.batch.size})" if letter.batch else letter.message_id
         )
-        table.add_row(_age(letter.age_s()), str(letter.receive_count), letter.provider or "-", letter.event_type or "-", what, letter.error or "-")
+        table.add_row(_age(letter.age_s()), "-" if letter.invoke_count is None else str(letter.invoke_count), str(letter.receive_count), letter.provider or "-", letter.event_type or "-", what, letter.error or "-")
     return table
 
 

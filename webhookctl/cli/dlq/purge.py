@@ -34,4 +34,5 @@ def purge(
 def render_text(result: Any) -> None:
     from webhookctl.cli.console import console
 
-    console.print(f"purged the {result.queue} DLQ (about {result.purged} messages)")
+    in_flight = f", {result.in_flight} of them in flight (held by a reader)" if result.in_flight else ""
+    console.print(f"purged the {result.queue} DLQ (about {result.purged} messages{in_flight})")

@@ -57,6 +57,14 @@ def replay(
             progress=advance,
         )
     emit(result, opts.output, render_text)
+    if result.interrupted:
+        from webhookctl.operations.held_messages import EXIT_CODE_BY_SIGNAL
+
+        abort(f"interrupted by {result.interrupted}: {result.succeeded} replayed and deleted, {result.released} made visible again",
+              code=EXIT_CODE_BY_SIGNAL.get(result.interrupted, 1), hint=f"run again to replay the rest: webhookctl dlq replay --queue {queue}")
+    if result.in_flight_at_start:
+        abort(f"{result.in_flight_at_start} message(s) of the {queue} DLQ were in flight (held by another reader) and were not replayed",
+              hint="they become visible when that reader releases them or its visibility timeout runs out; then run the replay again")
     if result.failed:
         abort(f"{result.failed} message(s) failed again and stay in the {queue} DLQ", hint=f"see: webhookctl dlq peek --queue {queue}")
 
@@ -69,11 +77,11 @@ def render_text(result: Any) -> None:
 
     if result.messages:
         table = Table(box=None, pad_edge=False)
-        for column in ("OUTCOME", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE"):
+        for column in ("OUTCOME", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE"):
             table.add_column(column)
         for m in result.messages[:50]:
             note = m.error or ("rebuilt from the table (past the stream's retention)" if m.rebuilt else "")
-            table.add_row(m.outcome, str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", escape(note))
+            table.add_row(m.outcome, "-" if m.invokes is None else str(m.invokes), str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", escape(note))
         console.print(table)
         if len(result.messages) > 50:
             console.print(f"... and {len(result.messages) - 50} more")
@@ -82,7 +90,7 @@ def render_text(result: Any) -> None:
     else:
         console.print(
             f"{result.queue} DLQ: {result.candidates} candidate(s), {result.succeeded} replayed and deleted, "
-            f"{result.failed} failed and kept, {result.skipped} not matching; {result.seconds:.2f} s"
+            f"{result.failed} failed and kept, {result.skipped} not matching, {result.in_flight_at_start} in flight; {result.seconds:.2f} s"
         )
     if result.rebuilt:
         console.print(f"{result.rebuilt} batch(es) were rebuilt from the table: their stream records were past retention")

@@ -46,3 +46,7 @@ def render_text(result: Any) -> None:
     kept = f"; {result.valid} secret(s) verify (previous kept)" if result.kept_previous else ""
     made = "generated and set" if result.generated else "set"
     console.print(f"{result.provider}: {made} {result.fingerprint}{kept}")
+    if result.previous_stops_verifying_s == 0:
+        console.print("the previous secret stops verifying at once")
+    elif result.previous_stops_verifying_s is not None:
+        console.print(f"the previous secret stops verifying within {result.previous_stops_verifying_s:g} s (the receiver's secret cache)")
