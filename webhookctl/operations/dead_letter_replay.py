@@ -32,6 +32,8 @@ from webhookctl.operations.stream_records import BatchRecords, load_batch_record
 DEFAULT_CONCURRENCY = 16
 DEFAULT_RATE = 200.0  # replays per second; protects the functions and the table downstream
 HOLD_S = 900  # visibility while the run holds a message; longer than any run should take per message
+RECEIVERS_MAX = 4  # receives in flight at once; each is a round trip, and a batch holds at most 10
+DELETE_LINGER_S = 0.05  # a part-filled delete batch waits this long for more before it is sent
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def replay_dead_letters(
 
 
 class _ReplayRun:
-    """One replay: a receive loop feeding a bounded worker pool, a delete buffer, and the handles to release."""
+    """One replay: receivers side by side feeding a bounded worker pool, a delete thread, and the handles to release."""
 
     def __init__(self, *, ctx, url, queue, function_name, table_name, wanted, dry_run, max_messages, concurrency, limiter, invoker, progress):
         self.ctx = ctx
@@ -242,20 +244,28 @@ class _ReplayRun:
         self._seen: set[str] = set()
         self._slots = threading.BoundedSemaphore(concurrency * 4)  # receive no further ahead than this
         # One DeleteMessageBatch in flight at a time: the local cloud's SQS (moto's) rebuilds the queue's
-        # message list on each delete, so two concurrent deletes can undo each other.
+        # message list on each delete, so two concurrent deletes can undo each other. A thread of its own
+        # sends them, so an invoking worker never waits for a delete's round trip.
         self._deleting = threading.Lock()
+        self._delete_ready = threading.Condition(self._lock)
+        self._finishing = False
 
     def execute(self) -> ReplayResult:
         started = time.monotonic()
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="replay")
         futures: list[Future] = []
+        deleter = threading.Thread(target=self._delete_loop, name="replay-delete", daemon=True)
+        deleter.start()
         try:
             self._receive_all(pool, futures)
             for future in futures:
                 future.result()
-            self._flush_deletes(force=True)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            with self._delete_ready:
+                self._finishing = True
+                self._delete_ready.notify_all()
+            deleter.join()
             self._flush_deletes(force=True)
             # Non-matching, failed and dry-run messages become visible again, untouched.
             release(self.ctx, self.url, list(self._to_release.values()))
@@ -263,24 +273,47 @@ class _ReplayRun:
         return self.result
 
     def _receive_all(self, pool: ThreadPoolExecutor, futures: list[Future]) -> None:
-        while self.max_messages is None or self.result.candidates < self.max_messages:
-            messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0)
-            if not messages:
+        """Receivers side by side (each receive is a round trip), feeding the pool until the queue shows none."""
+        receivers = 1 if self.max_messages is not None and self.max_messages <= 10 else max(1, min(RECEIVERS_MAX, self.concurrency // 8))
+        drained = threading.Event()
+        failures: list[BaseException] = []
+
+        def receive() -> None:
+            try:
+                while not drained.is_set() and (self.max_messages is None or self.result.candidates < self.max_messages):
+                    messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0)
+                    if not messages:
+                        drained.set()
+                        return
+                    for message in messages:
+                        self._dispatch(parse_dead_letter(self.result.queue, message), pool, futures)
+            except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+                failures.append(exc)
+                drained.set()
+
+        threads = [threading.Thread(target=receive, name=f"replay-receive-{i}", daemon=True) for i in range(receivers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    def _dispatch(self, letter: DeadLetter, pool: ThreadPoolExecutor, futures: list[Future]) -> None:
+        with self._lock:
+            if letter.message_id in self._seen:
+                # Received again (its hold ran out, or by two receivers at once): keep only the newest handle to release.
+                if letter.message_id in self._to_release:
+                    self._to_release[letter.message_id] = letter.receipt_handle
                 return
-            for message in messages:
-                letter = parse_dead_letter(self.result.queue, message)
-                if letter.message_id in self._seen:
-                    # Received again (its hold ran out): keep only the newest handle to release.
-                    with self._lock:
-                        if letter.message_id in self._to_release:
-                            self._to_release[letter.message_id] = letter.receipt_handle
-                    continue
-                self._seen.add(letter.message_id)
-                if self.max_messages is not None and self.result.candidates >= self.max_messages:
-                    self._keep(letter)
-                    continue
-                self._slots.acquire()
-                futures.append(pool.submit(self._handle, letter))
+            self._seen.add(letter.message_id)
+            enough = self.max_messages is not None and self.result.candidates >= self.max_messages
+        if enough:
+            self._keep(letter)
+            return
+        self._slots.acquire()
+        with self._lock:
+            futures.append(pool.submit(self._handle, letter))
 
     def _handle(self, letter: DeadLetter) -> None:
         try:
@@ -340,16 +373,32 @@ class _ReplayRun:
                 self.result.succeeded += 1
                 entry.outcome = "succeeded"
                 self._to_delete.append((letter.message_id, letter.receipt_handle))
+                if len(self._to_delete) >= 10:
+                    self._delete_ready.notify()
             else:
                 self.result.failed += 1
                 entry.outcome, entry.error = "failed", outcome.error
                 self._to_release[letter.message_id] = letter.receipt_handle
-        self._flush_deletes()
         self.progress(self.result)
 
     def _keep(self, letter: DeadLetter) -> None:
         with self._lock:
             self._to_release[letter.message_id] = letter.receipt_handle
+
+    def _delete_loop(self) -> None:
+        """Delete replayed messages in batches of 10, or whatever is there once it has waited a moment."""
+        while True:
+            with self._delete_ready:
+                if not self._finishing and len(self._to_delete) < 10:
+                    self._delete_ready.wait(DELETE_LINGER_S)
+                finishing, waiting = self._finishing, bool(self._to_delete)
+            if finishing:
+                return  # the final forced flush takes the rest
+            if waiting:
+                try:
+                    self._flush_deletes(force=True)
+                except Exception:  # noqa: BLE001 - left in the buffer; the final flush tries again and reports
+                    pass
 
     def _flush_deletes(self, *, force: bool = False) -> None:
         # Not forced: a thread already deleting, or the final forced flush, takes what was just added.
