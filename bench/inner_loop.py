@@ -168,7 +168,7 @@ def main() -> int:
         print(json.dumps(report, indent=2))
     else:
         for row in report["rows"]:
-            print(f"{row['figure']}: ours {row['ours']}, baseline {row['baseline']}, ratio {row['ratio']}, target {row['target']}: {'met' if row['met'] else 'MISSED'}")
+            print(f"{row['figure']}: ours {row['ours']}, baseline {row['baseline']}, ratio {row['ratio']}, target {row['target']}: {({True: 'met', False: 'MISSED', None: '-'})[row['met']]}")
         print("where one warm send-test's time goes (s): " + ", ".join(f"{k} {v}" for k, v in phases.items()))
         print(f"load average before {load_before}, after {load_after}")
     return 1 if args.check and not all(row["met"] for row in report["rows"] if row["met"] is not None) else 0
