@@ -110,6 +110,9 @@ def benches() -> list[Bench]:
         Bench("local_cloud", (py, "bench/local/run_bench.py", "--json"), quick=("--seconds", "3", "--start-rounds", "1"),
               needs=("chalice", "wrk"), rows=local_rows, parse=local_parse),
         Bench("dlq_replay", (py, "bench/dlq_replay.py", "--json"), quick=("--messages", "200")),
+        Bench("dlq_replay_latency", (py, "bench/dlq_replay.py", "--json", "--latency-ms", "50", "--small", "100", "--baseline-messages", "150"),
+              quick=("--messages", "200", "--small", "30", "--baseline-messages", "30")),
+        Bench("inner_loop", (py, "bench/inner_loop.py", "--json"), quick=("--runs", "3", "--cycles", "1")),
         Bench("send_test", (py, "bench/send_test.py", "--json", "--env", "{env}"), quick=("--count", "50", "--concurrency", "8"),
               needs=("cloud",), full=()),
     ]  # fmt: skip

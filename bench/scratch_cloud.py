@@ -48,9 +48,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def scratch_cloud(env: str = "bench", config_text: str = "") -> Iterator[ScratchCloud]:
-    """Start a local cloud, `up` the env on it with `config_text` as webhookctl.toml, and stop it afterwards."""
+def scratch_cloud(env: str = "bench", config_text: str = "", *, handlers: Path | None = None, start_args: tuple[str, ...] = ()) -> Iterator[ScratchCloud]:
+    """Start a local cloud, `up` the env on it with `config_text` as webhookctl.toml, and stop it afterwards.
+
+    `handlers`: a handlers folder copied into the scratch project (so a benchmark can edit it);
+    `start_args`: more `local start` options, e.g. ("--latency-ms", "50").
+    """
     workdir = Path(tempfile.mkdtemp(prefix="webhookctl-bench-"))
+    if handlers is not None:
+        import shutil
+
+        shutil.copytree(handlers, workdir / "handlers", ignore=shutil.ignore_patterns("__pycache__"))
     port = free_port()
     environ = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "WEBHOOKCTL_")) and k != "ENVIRONMENT_SUFFIX"},
@@ -62,7 +70,7 @@ def scratch_cloud(env: str = "bench", config_text: str = "") -> Iterator[Scratch
     }
     (workdir / "webhookctl.toml").write_text(config_text)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped benchmark still stops its cloud
-    started = json.loads(webhookctl(environ, workdir, "local", "start", "--port", str(port), "-o", "json").stdout)
+    started = json.loads(webhookctl(environ, workdir, "local", "start", "--port", str(port), *start_args, "-o", "json").stdout)
     try:
         up = webhookctl(environ, workdir, "up", "--env", env, "--target", "local", "--yes", "-o", "json")
         yield ScratchCloud(environ, workdir, started.get("endpoint") or f"http://127.0.0.1:{port}", int(started["pid"]), env, json.loads(up.stdout)["outputs"])

@@ -70,6 +70,26 @@ def test_changed_handler_rebuilds_its_zip_but_reuses_the_installed_layer(project
     assert fake_pip.installed == ["arm64"]
 
 
+def test_changed_handler_reuses_the_layer_zip_and_a_changed_layer_package_rezips_it(project, fake_pip, monkeypatch) -> None:
+    from webhookctl.build import artifacts
+
+    first = build_artifacts(project.settings, "arm64")
+    written: list[str] = []
+    real_write_zip = artifacts.write_zip
+    monkeypatch.setattr(artifacts, "write_zip", lambda entries, dest: (written.append(dest.name), real_write_zip(entries, dest))[1])
+    project.handler("audit").write_text(project.handler("audit").read_text() + "\n# changed\n")
+    second = build_artifacts(project.settings, "arm64")
+    assert not second.cached and "layer.zip" not in written  # only the functions were zipped again
+    assert second.layer.sha256 == first.layer.sha256 and second.layer.content_sha256 == first.layer.content_sha256
+    assert second.layer.path.read_bytes() == first.layer.path.read_bytes()
+    assert second.layer.bytes == second.layer.path.stat().st_size
+
+    tracing = project.shared / "webhook_tools" / "tracing.py"
+    tracing.write_text(tracing.read_text() + "\n# changed\n")
+    third = build_artifacts(project.settings, "arm64")
+    assert "layer.zip" in written and third.layer.content_sha256 != first.layer.content_sha256
+
+
 def test_architectures_are_built_and_cached_separately(project, fake_pip) -> None:
     arm = build_artifacts(project.settings, "arm64")
     host = build_artifacts(project.settings, "host")

@@ -53,7 +53,8 @@ def build_artifacts(settings: Settings, arch: str = "arm64", out_dir: Path | Non
     cached = result is not None
     if result is None:
         site_python = installed_site(cache, site, lock, target, services, bytecode, say)
-        result = _build_into_cache(cache, key, target, lock, site_python, functions, shared, label, bytecode, say)
+        layer_key = _layer_key(target, site, shared, bytecode)
+        result = _build_into_cache(cache, key, layer_key, target, lock, site_python, functions, shared, label, bytecode, say)
     say(f"writing zips to {out}")
     return _copy_out(result, out, cached=cached, seconds=time.perf_counter() - started)
 
@@ -76,8 +77,7 @@ def _services_called(folders: list[CodeFolder]) -> frozenset[str]:
 
 def _input_key(target: BuildTarget, site: str, functions: dict[str, CodeFolder], shared: dict[str, CodeFolder], label: str, bytecode: bool) -> str:
     # The builder's own source is an input too: a changed zip layout or import check redoes cached builds.
-    builder = {path.name: path for path in Path(__file__).parent.glob("*.py")}
-    digest = InputHash("build").add_files("builder", builder).add("target", target.key()).add("site", site).add("requirements", label)
+    digest = InputHash("build").add_files("builder", _builder_files()).add("target", target.key()).add("site", site).add("requirements", label)
     digest.add("bytecode", compiler_key() if bytecode else "none")
     for key, folder in functions.items():
         digest.add_files(f"function:{key}:{folder.label}", shippable_files(folder.root))
@@ -89,6 +89,7 @@ def _input_key(target: BuildTarget, site: str, functions: dict[str, CodeFolder],
 def _build_into_cache(
     cache: BuildCache,
     key: str,
+    layer_key: str,
     target: BuildTarget,
     lock: Lock,
     site_python: Path,
@@ -124,8 +125,7 @@ def _build_into_cache(
             label,
         )
 
-        say("zipping the layer")
-        layer = write_zip(layer_files, scratch / LAYER_ZIP)
+        layer = _layer_zip(cache, layer_key, layer_files, scratch / LAYER_ZIP, say)
         built: dict[str, Artifact] = {}
         for k, files in function_files.items():
             say(f"zipping function {k}")
@@ -144,6 +144,35 @@ def _build_into_cache(
     except BaseException:
         discard([scratch])
         raise
+
+
+def _builder_files() -> dict[str, Path]:
+    return {path.name: path for path in Path(__file__).parent.glob("*.py")}
+
+
+def _layer_key(target: BuildTarget, site: str, shared: dict[str, CodeFolder], bytecode: bool) -> str:
+    """What the layer zip depends on: the installed site, the shared packages, the builder and the compiler."""
+    digest = InputHash("layer").add_files("builder", _builder_files()).add("target", target.key()).add("site", site)
+    digest.add("bytecode", compiler_key() if bytecode else "none")
+    for name, folder in sorted(shared.items()):
+        digest.add_files(f"shared:{name}", shippable_files(folder.root))
+    return digest.hexdigest()
+
+
+def _layer_zip(cache: BuildCache, key: str, files: dict[str, Path], dest: Path, say: Progress) -> Artifact:
+    """The layer zip at `dest`: copied from an earlier build with the same layer inputs, else written."""
+    kept = cache.layer_zip(key)
+    if kept is not None:
+        source, record = kept
+        try:
+            shutil.copyfile(source, dest)
+            return Artifact(path=dest, bytes=int(record["bytes"]), sha256=record["sha256"], content_sha256=record["content_sha256"])
+        except (OSError, KeyError, ValueError):
+            pass  # a damaged entry: write the zip afresh
+    say("zipping the layer")
+    layer = write_zip(files, dest)
+    cache.keep_layer_zip(key, dest, {"bytes": str(layer.bytes), "sha256": layer.sha256, "content_sha256": layer.content_sha256})
+    return layer
 
 
 def _stage(folders: dict[str, tuple[Path, str]], stage: Path, bytecode: bool) -> dict[str, dict[str, Path]]:

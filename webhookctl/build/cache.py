@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -16,6 +17,8 @@ _COMPLETE = ".complete"
 # Least recently used entries beyond these counts are removed: a build is ~10 MB, an installed site ~40 MB.
 KEEP_BUILDS = 24
 KEEP_SITES = 6
+KEEP_LAYERS = 6
+_LAYER_RECORD = "layer.json"
 
 
 def cache_root() -> Path:
@@ -68,6 +71,28 @@ class BuildCache:
         final = _publish(scratch, self.root / "site" / key)
         _trim(self.root / "site", KEEP_SITES, keep=final)
         return final / "python"
+
+    def layer_zip(self, key: str) -> tuple[Path, dict[str, str]] | None:
+        """A finished layer zip for `key` and its record (bytes, sha256, content_sha256), when one exists.
+
+        Builds that differ only in function code share their layer: zipping it is most of a build.
+        """
+        folder = self.root / "layers" / key
+        try:
+            record = json.loads((folder / _LAYER_RECORD).read_text())
+        except (OSError, ValueError):
+            return None
+        _mark_used(folder)
+        return folder / "layer.zip", record
+
+    def keep_layer_zip(self, key: str, zip_path: Path, record: dict[str, str]) -> None:
+        """Keep a copy of a freshly written layer zip under `key` (the record is written last)."""
+        (self.root / "layers").mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=self.root / "layers"))
+        shutil.copyfile(zip_path, scratch / "layer.zip")
+        (scratch / _LAYER_RECORD).write_text(json.dumps(record))
+        final = _publish(scratch, self.root / "layers" / key)
+        _trim(self.root / "layers", KEEP_LAYERS, keep=final)
 
     def build(self, key: str) -> BuildResult | None:
         folder = self.root / "builds" / key

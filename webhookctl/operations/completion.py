@@ -2,7 +2,11 @@
 
 Each poll costs a fixed number of calls whatever the event count: BatchGetItem for
 the events not yet processed (100 keys a call), one FilterLogEvents scan of the audit
-log group, and the processor DLQ's depth (its messages are looked at only when it has any).
+log group once the table has a processed event whose audit line is not yet seen, and
+every few seconds the processor DLQ's depth (its messages are looked at only when it has any).
+Polls come quickly at first and then back off: a warm pipeline finishes in a tenth of
+a second, a cold one takes seconds, and the wait should cost neither a fixed half
+second nor a storm of calls.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from webhookctl.operations.log_polling import WindowedLogPoller, filter_log_even
 BATCH_GET_KEYS = 100
 DLQ_LOOK_EVERY_S = 2.0
 DLQ_LOOK_CAP = 200  # messages looked at per check; a deep DLQ is not ours to scan in full
+FIRST_INTERVAL_S = 0.05  # then doubling up to the wait's interval
 
 
 @dataclass
@@ -47,7 +52,8 @@ class CompletionWatcher:
             filter_log_events_fetcher(self.ctx, deployment.names.audit_log_group), since_ms=since_ms - 5_000, clock=clock
         )
         self._clock = clock
-        self._last_dlq_look = 0.0
+        # Nothing sent after this watcher was made can be in the DLQ before async retries ran out.
+        self._last_dlq_look = clock()
         self.completions: dict[str, Completion] = {}
 
     def watch(self, keys: Iterable[str]) -> None:
@@ -59,20 +65,25 @@ class CompletionWatcher:
 
     def poll(self) -> None:
         self._read_items([c.event_key for c in self.completions.values() if c.status != "PROCESSED" and not c.in_dlq])
-        self._read_audit()
+        # An audit line follows the table's change, so until one shows PROCESSED there is nothing to read.
+        if any(c.status == "PROCESSED" and c.audited_at is None for c in self.completions.values()):
+            self._read_audit()
         if self.pending() and self._clock() - self._last_dlq_look >= DLQ_LOOK_EVERY_S:
             self._last_dlq_look = self._clock()
             self._look_in_dlq()
 
     def wait(self, timeout_s: float, *, interval_s: float = 0.5, on_poll: Callable[["CompletionWatcher"], None] | None = None) -> None:
         deadline = time.monotonic() + timeout_s
+        pause = min(FIRST_INTERVAL_S, interval_s)
         while True:
             self.poll()
             if on_poll:
                 on_poll(self)
-            if not self.pending() or time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if not self.pending() or left <= 0:
                 return
-            time.sleep(interval_s)
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, interval_s)
 
     def _read_items(self, keys: list[str]) -> None:
         client = self.ctx.client("dynamodb")

@@ -138,13 +138,20 @@ def send_test(ctx: AwsContext, settings: Settings, request: SendTestRequest, *, 
     request.check()
     progress = progress or SendProgress()
     deployment = Deployment(ctx, settings)
-    url = deployment.webhook_url(request.provider)
-    signer = DeliverySigner(deployment, request.provider, invalid_signature=request.invalid_signature, stale=request.stale)
-    deliveries = [signer.build(request.event_type) for _ in range(request.count)]
-    watcher = None
     started_ms = int(time.time() * 1000)
-    if request.wait and not request.expect_rejection:
-        watcher = CompletionWatcher(deployment, since_ms=started_ms)  # resolves table, DLQ and log group before sending
+    follow = request.wait and not request.expect_rejection
+    # The URL, the signing material and what the watcher reads are found by separate reads: make them
+    # at once, so discovery costs one round trip rather than five. Errors surface in this order.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="discover") as discover:
+        finding_url = discover.submit(deployment.webhook_url, request.provider)
+        finding_signer = discover.submit(
+            DeliverySigner, deployment, request.provider, invalid_signature=request.invalid_signature, stale=request.stale
+        )
+        # The watcher resolves table, DLQ and log group before anything is sent.
+        finding_watcher = discover.submit(CompletionWatcher, deployment, since_ms=started_ms) if follow else None
+        url, signer = finding_url.result(), finding_signer.result()
+        watcher = finding_watcher.result() if finding_watcher is not None else None
+    deliveries = [signer.build(request.event_type) for _ in range(request.count)]
 
     started = time.monotonic()
     pool = urllib3.PoolManager(maxsize=request.concurrency, retries=False, timeout=HTTP_TIMEOUT_S)

@@ -163,3 +163,30 @@ def test_a_finished_cold_start_lets_the_next_one_begin() -> None:
     for waiter in waiters:
         waiter.join(2)
     assert sorted(results, key=lambda w: w is not None) == [None, first]
+
+
+def test_a_warm_start_is_reserved_once_and_serves_the_first_invocation() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(PoolLimits(max_cold_starts=1, max_workers=4))
+    assert pool.reserve_warm_start("fn", "k") == (True, [])
+    assert pool.reserve_warm_start("fn", "k") == (False, [])  # one pre-start per configuration, never a second
+    got: list[FakeWorker | None] = []
+    waiter = threading.Thread(target=lambda: got.append(pool.acquire("fn", "k")[0]))
+    waiter.start()
+    time.sleep(0.1)
+    assert not got  # the invocation waits for the warm start rather than starting its own
+    warm = FakeWorker("k")
+    assert pool.prestarted(warm, seconds=0.5, healthy=True)
+    waiter.join(2)
+    assert got == [warm]
+
+
+def test_a_new_configuration_retires_the_previous_warm_worker_and_a_failed_warm_start_leaves_none() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(PoolLimits(max_cold_starts=1, max_workers=4))
+    assert pool.reserve_warm_start("fn", "old")[0]
+    old = FakeWorker("old")
+    assert pool.prestarted(old, seconds=0.5, healthy=True)
+    go, stale = pool.reserve_warm_start("fn", "new")
+    assert go and stale == [old]
+    assert not pool.prestarted(FakeWorker("new"), seconds=0.5, healthy=False)  # init failed: the caller stops it
+    worker, _ = pool.acquire("fn", "new")
+    assert worker is None  # so the first invocation starts its own and reports the init error

@@ -31,6 +31,9 @@ class RuntimeConfig:
     stream_batch_window_s: float = 0.1
     # Pause before a stream batch is retried after a function error.
     stream_retry_delay_s: float = 0.05
+    # Start a worker for each function soon after its code or configuration changes, as
+    # provisioned concurrency would, so the first invocation after a deploy finds it warm.
+    warm_start_functions: bool = True
     # Workers idle this long are stopped.
     idle_worker_ttl_s: float = 600.0
 

@@ -150,6 +150,33 @@ class FunctionExecutor:
             self.pool.start_failed(key)
             raise
 
+    def prewarm(self, spec: FunctionSpec) -> bool:
+        """Start a worker for `spec` before any invocation needs it, as provisioned concurrency would.
+
+        Only when the configuration has no worker yet; a worker whose init fails is dropped, so the
+        first invocation starts its own and reports the error as on AWS. True when one is now warm.
+        """
+        go, stale = self.pool.reserve_warm_start(spec.qualified_arn, spec.worker_key)
+        for old in stale:
+            old.stop()
+        if not go:
+            return False
+        try:
+            worker = self._spawn(spec)
+        except Exception:  # a broken zip: the first invocation reports it
+            self.pool.start_failed(spec.worker_key)
+            return False
+        started = function_logs.now_ms()
+        init = worker.read_init(INIT_ALLOWANCE_S)
+        healthy = not (init.timed_out or init.exit_reason or init.header.get("error"))
+        if healthy:
+            events = [[started, f"INIT_START Runtime Version: {spec.runtime}.local\tRuntime Version ARN: local"]]
+            self.logs.write(spec.account, spec.region, spec.name, spec.log_group, worker.log_stream, events + init.header.get("logs", []))
+        if not self.pool.prestarted(worker, time.monotonic() - worker.spawned_at, healthy):
+            worker.stop()
+            return False
+        return True
+
     def _spawn(self, spec: FunctionSpec) -> Worker:
         import_path = self.code.import_path(spec)
         stream = new_log_stream_name(spec.version)

@@ -24,7 +24,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("PUT", re.compile(rf"^/2017-10-31/functions/{_FUNCTION}/concurrency/?$"), "put_concurrency"),
     ("POST", re.compile(r"^/2015-03-31/functions/?$"), "create_function"),
     ("PUT", re.compile(rf"^/2015-03-31/functions/{_FUNCTION}/configuration/?$"), "update_configuration"),
-    ("PUT", re.compile(rf"^/2015-03-31/functions/{_FUNCTION}/code/?$"), "with_dead_letter_config"),
+    ("PUT", re.compile(rf"^/2015-03-31/functions/{_FUNCTION}/code/?$"), "update_code"),
     ("GET", re.compile(rf"^/2015-03-31/functions/{_FUNCTION}/configuration/?$"), "with_dead_letter_config"),
     ("GET", re.compile(rf"^/2015-03-31/functions/{_FUNCTION}/?$"), "with_dead_letter_config"),
     ("GET", re.compile(r"^/2015-03-31/functions/?$"), "list_functions"),
@@ -116,17 +116,27 @@ class LambdaOverlay:
     def create_function(self, call: LambdaCall) -> Response:
         target = _dead_letter_target(call.json_body())
         response = call.forward()
-        if response.status_code == 201 and target is not None:
-            name = _json_of(response).get("FunctionName")
-            if name:
-                self.runtime.dead_letters.set(call.account, call.region, name, target)
+        name = _json_of(response).get("FunctionName") if response.status_code == 201 else None
+        if name and target is not None:
+            self.runtime.dead_letters.set(call.account, call.region, name, target)
+        if name:
+            self.runtime.function_changed(call.account, call.region, name)
         return self._add_dead_letter_config(call, response)
 
     def update_configuration(self, call: LambdaCall) -> Response:
         target = _dead_letter_target(call.json_body())
         response = call.forward()
-        if response.status_code == 200 and target is not None:
-            self.runtime.dead_letters.set(call.account, call.region, split_name(call.function, None)[0], target)
+        if response.status_code == 200:
+            name = split_name(call.function, None)[0]
+            if target is not None:
+                self.runtime.dead_letters.set(call.account, call.region, name, target)
+            self.runtime.function_changed(call.account, call.region, name)
+        return self._add_dead_letter_config(call, response)
+
+    def update_code(self, call: LambdaCall) -> Response:
+        response = call.forward()
+        if response.status_code == 200:
+            self.runtime.function_changed(call.account, call.region, split_name(call.function, None)[0])
         return self._add_dead_letter_config(call, response)
 
     def with_dead_letter_config(self, call: LambdaCall) -> Response:

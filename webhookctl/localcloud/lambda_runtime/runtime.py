@@ -17,7 +17,8 @@ from webhookctl.localcloud.lambda_runtime.destinations import DeadLetterConfigs
 from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.lambda_runtime.execution import Execution, FunctionExecutor
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, load_function
-from webhookctl.localcloud.lambda_runtime.results import InvalidParameterValue, InvokeResult
+from webhookctl.localcloud.lambda_runtime.results import InvalidParameterValue, InvokeResult, ResourceNotFound
+from webhookctl.localcloud.lambda_runtime.warm_starts import WarmStarts
 
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 # Synchronous payload limit (6 MB) and the async one (256 KB).
@@ -38,6 +39,7 @@ class LambdaRuntime:
         from webhookctl.localcloud.lambda_runtime.event_source_mappings import EventSourceMappings
 
         self.mappings = EventSourceMappings(self)
+        self.warm_starts = WarmStarts(self._warm_start)
         self._started = False
         self._stopping = threading.Event()
 
@@ -51,6 +53,7 @@ class LambdaRuntime:
 
     def shutdown(self) -> None:
         self._stopping.set()
+        self.warm_starts.stop()
         self.mappings.stop_all()
         self.async_invoker.shutdown()
         self.executor.shutdown()
@@ -107,8 +110,22 @@ class LambdaRuntime:
         """Take over delivery for every mapping moto holds; stop pollers of deleted mappings."""
         self.mappings.sync()
 
+    def function_changed(self, account: str, region: str, name: str) -> None:
+        """CreateFunction, UpdateFunctionCode or UpdateFunctionConfiguration succeeded: warm it up soon."""
+        if self.config.warm_start_functions:
+            self.warm_starts.changed(account, region, name)
+
+    def _warm_start(self, account: str, region: str, name: str) -> None:
+        try:
+            spec = load_function(account, region, name)
+        except ResourceNotFound:
+            return  # deleted meanwhile
+        if spec.reserved_concurrency != 0:  # a function throttled to 0 never runs
+            self.executor.prewarm(spec)
+
     def stop_function(self, account: str, region: str, name: str) -> None:
         """DeleteFunction: its workers stop and its DeadLetterConfig is forgotten."""
+        self.warm_starts.forget(account, region, name)
         self.executor.stop_function(name)
         self.dead_letters.forget(account, region, name)
 

@@ -123,6 +123,42 @@ class WorkerPool(Generic[W]):
                 due = STUCK_AFTER_S if state.live >= self.limits.max_workers else cold_start_s
                 changed.wait(max(0.001, due - waited) if state.starting < self.limits.max_cold_starts else None)
 
+    def reserve_warm_start(self, function: str, key: str) -> tuple[bool, list[W]]:
+        """(whether the caller should start a worker ahead of any invocation; stale workers to stop).
+
+        True only while the configuration has no worker at all: a pre-start never adds a second one.
+        The caller reports the start with `prestarted` (or `start_failed`).
+        """
+        with self._lock:
+            stale: list[W] = []
+            previous = self._current.get(function)
+            if previous != key:
+                self._current[function] = key
+                if previous is not None:
+                    stale = self._idle.pop(previous, [])
+                    self._live[previous] -= len(stale)
+            if self._live[key] or self._starting[key] >= self.limits.max_cold_starts:
+                return False, stale
+            self._live[key] += 1
+            self._starting[key] += 1
+            return True, stale
+
+    def prestarted(self, worker: W, seconds: float, healthy: bool) -> bool:
+        """A pre-started worker finished its init: idle for the next invocation; False when the caller must stop it."""
+        with self._lock:
+            self._starting[worker.key] -= 1
+            if healthy:
+                previous = self._cold_start_s.get(worker.key)
+                self._cold_start_s[worker.key] = seconds if previous is None else \
+                    COLD_START_SMOOTHING * seconds + (1 - COLD_START_SMOOTHING) * previous
+            keep = healthy and worker.alive and worker.key in self._current.values()
+            if keep:
+                self._idle.setdefault(worker.key, []).append(worker)
+            else:
+                self._live[worker.key] -= 1
+            self._wake(worker.key)
+        return keep
+
     def _condition(self, key: str) -> threading.Condition:
         """The condition a waiter for `key` sleeps on (the caller holds the lock)."""
         changed = self._changed.get(key)
