@@ -287,6 +287,23 @@ def provider_config(provider: str, entry: Mapping[str, Any] | None, settings: Ma
     )
 
 
+def can_verify(provider: str, config: ProviderConfig) -> bool:
+    """Whether any delivery can verify: PayPal needs a webhook id (its certificate may be fetched), every other scheme a secret."""
+    return bool(config.webhook_id) if provider == "paypal" else bool(config.secrets)
+
+
+def providers_without_material(document: Mapping[str, Any], providers: Any, settings: Mapping[str, Any] | None = None) -> list[str]:
+    """Those of `providers` whose deliveries all fail verification: nothing usable in the document or settings."""
+    settings = settings or {}
+    missing = []
+    for provider in providers:
+        entry = document.get(provider)
+        config = provider_config(provider, entry if isinstance(entry, dict) else None, settings.get(provider))
+        if not can_verify(provider, config):
+            missing.append(provider)
+    return missing
+
+
 def _check_provider(provider: str) -> None:
     if provider not in PROVIDERS:
         raise ValueError(f"unknown provider {provider!r}; expected one of {', '.join(PROVIDERS)}")
