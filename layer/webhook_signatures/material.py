@@ -205,7 +205,16 @@ def _validate_standard_webhooks(provider: str, value: str) -> None:
                 except SignatureInvalid as error:
                     raise ValueError(f"the {provider} {error.reason}") from None
             return
-    raise ValueError(f"a {provider} key starts with whsec_ (HMAC), whsk_ (Ed25519 signing key) or whpk_ (public key)")
+    if _bare_hmac_key(value):
+        return  # the reference libraries take a whsec_ secret's base64 without its prefix too
+    raise ValueError(f"a {provider} key starts with whsec_ (HMAC), whsk_ (Ed25519 signing key) or whpk_ (public key), or is an HMAC key's bare base64")
+
+
+def _bare_hmac_key(value: str) -> bool:
+    try:
+        return 16 <= len(base64.b64decode(value, validate=True)) <= 64
+    except (binascii.Error, ValueError):
+        return False
 
 
 def _validate_paypal(value: str) -> None:
