@@ -205,7 +205,16 @@ def _validate_standard_webhooks(provider: str, value: str) -> None:
                 except SignatureInvalid as error:
                     raise ValueError(f"the {provider} {error.reason}") from None
             return
-    raise ValueError(f"a {provider} key starts with whsec_ (HMAC), whsk_ (Ed25519 signing key) or whpk_ (public key)")
+    if _bare_hmac_key(value):
+        return  # the reference libraries take a whsec_ secret's base64 without its prefix too
+    raise ValueError(f"a {provider} key starts with whsec_ (HMAC), whsk_ (Ed25519 signing key) or whpk_ (public key), or is an HMAC key's bare base64")
+
+
+def _bare_hmac_key(value: str) -> bool:
+    try:
+        return 16 <= len(base64.b64decode(value, validate=True)) <= 64
+    except (binascii.Error, ValueError):
+        return False
 
 
 def _validate_paypal(value: str) -> None:
@@ -285,6 +294,23 @@ def provider_config(provider: str, entry: Mapping[str, Any] | None, settings: Ma
         certificates=tuple(dict.fromkeys(certificates)),
         signing_key=entry.get("signing_key"),
     )
+
+
+def can_verify(provider: str, config: ProviderConfig) -> bool:
+    """Whether any delivery can verify: PayPal needs a webhook id (its certificate may be fetched), every other scheme a secret."""
+    return bool(config.webhook_id) if provider == "paypal" else bool(config.secrets)
+
+
+def providers_without_material(document: Mapping[str, Any], providers: Any, settings: Mapping[str, Any] | None = None) -> list[str]:
+    """Those of `providers` whose deliveries all fail verification: nothing usable in the document or settings."""
+    settings = settings or {}
+    missing = []
+    for provider in providers:
+        entry = document.get(provider)
+        config = provider_config(provider, entry if isinstance(entry, dict) else None, settings.get(provider))
+        if not can_verify(provider, config):
+            missing.append(provider)
+    return missing
 
 
 def _check_provider(provider: str) -> None:

@@ -93,7 +93,9 @@ class PayPalScheme:
             if not url:
                 raise SignatureInvalid(f"missing {CERT_URL} header and no pinned certificate")
             certs = [paypal_certificates.fetch_certificate(url.strip(), checks.cert_fetcher)]
-        now = paypal_certificates.utc_now()
+        # The pinned "now" (`verify --at`) judges the certificate's validity too: a captured delivery
+        # verifies with the certificate that was valid when it was sent.
+        now = datetime.fromtimestamp(checks.now, timezone.utc)
         current = [cert for cert in certs if paypal_certificates.within_validity(cert, now)]
         if not current:
             raise SignatureInvalid("the PayPal certificate is expired or not yet valid")

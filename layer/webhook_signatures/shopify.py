@@ -1,8 +1,14 @@
-"""Shopify: `X-Shopify-Hmac-Sha256`, base64 HMAC-SHA256 of the raw body."""
+"""Shopify: `X-Shopify-Hmac-Sha256`, base64 HMAC-SHA256 of the raw body.
+
+A real delivery also carries the shop, the API version, when it was triggered and the event id
+(shopify.dev, "Deliver webhooks through HTTPS": the headers of a webhook request); Shopify's own
+validators require the shop domain and API version, so `sign` sends them all.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 from webhook_signatures import hmac_sha256
 from webhook_signatures.delivery import UNKNOWN_TYPE, Delivery, SignedDelivery
@@ -15,7 +21,12 @@ SIGNATURE = "X-Shopify-Hmac-Sha256"
 WEBHOOK_ID = "X-Shopify-Webhook-Id"
 EVENT_ID = "X-Shopify-Event-Id"
 TOPIC = "X-Shopify-Topic"
+SHOP_DOMAIN = "X-Shopify-Shop-Domain"
+API_VERSION = "X-Shopify-API-Version"
+TRIGGERED_AT = "X-Shopify-Triggered-At"
 TEST_TOPIC = "orders/create"
+TEST_SHOP_DOMAIN = "webhookctl-test.myshopify.com"
+TEST_API_VERSION = "2025-10"
 
 
 class ShopifyScheme:
@@ -46,6 +57,10 @@ class ShopifyScheme:
                 SIGNATURE: hmac_sha256.b64_digest(secret.encode(), body).decode(),
                 WEBHOOK_ID: msg_id or str(uuid.uuid4()),
                 TOPIC: TEST_TOPIC,
+                SHOP_DOMAIN: TEST_SHOP_DOMAIN,
+                API_VERSION: TEST_API_VERSION,
+                TRIGGERED_AT: datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                EVENT_ID: str(uuid.uuid4()),
             },
             body=body,
         )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 import webhook_signatures as ws
 from webhook_signatures import adyen, github, material, paypal, shopify, square, standard_webhooks, stripe
 
 SQUARE_URL = "https://api.example.com/live/webhook/square"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ALL_TIME_DAYS = 2_932_896  # from 1970-01-01 to 9999-12-31, the last date an X.509 certificate can carry
 SIGNED_AT = 1_700_000_000  # verifications pin `now` to this, so timestamps stay inside the tolerance
 
 # The variants fuzzed: every provider; Standard Webhooks also with an Ed25519 (whsk_) key, and Adyen
@@ -36,6 +39,8 @@ def secret_entry(variant: str) -> dict[str, Any]:
     """A fresh secret-document entry (new random keys on every call)."""
     if variant == "standardwebhooks-ed25519":
         return {"secrets": [ed25519_signing_key()]}
+    if variant == "paypal":  # valid at any pinned `now`: the pinned time judges the certificate too
+        return material.generate_paypal(valid_days=ALL_TIME_DAYS, not_before=EPOCH)
     return material.generate(provider_of(variant))
 
 

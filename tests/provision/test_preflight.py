@@ -112,11 +112,11 @@ def test_everything_passes_and_nothing_is_written(ctx, settings):
     account_settings(ctx, 1000, 1000)
     result = run_preflight(ctx, settings, reserved_mode="fit", build=fake_build())
     assert result.ok, result.to_json()
-    assert [c.name for c in result.checks] == ["credentials", "region", "names", "runtime", "waf", "api_logging", "import_check", "concurrency", "aws_limits"]
+    assert [c.name for c in result.checks] == ["credentials", "region", "names", "runtime", "waf", "api_logging", "import_check", "concurrency", "aws_limits", "secrets"]
     assert {c.status for c in result.checks} == {"pass"}
     assert result.warnings == []
     assert ctx.counter.write == 0
-    assert set(ctx.counter.by_operation) == {"sts:GetCallerIdentity", "apigateway:GetAccount", "lambda:GetFunctionConcurrency"}
+    assert set(ctx.counter.by_operation) == {"sts:GetCallerIdentity", "apigateway:GetAccount", "lambda:GetFunctionConcurrency", "secretsmanager:DescribeSecret"}
 
 
 def test_json_document_has_the_contract_keys(ctx, settings):

@@ -61,7 +61,7 @@ def test_json_on_plain_moto_passes_with_the_concurrency_check_skipped(moto_serve
     document = json.loads(out)
     assert document["ok"] is True
     checks = {c["name"]: c for c in document["checks"]}
-    assert set(checks) == {"credentials", "region", "names", "runtime", "waf", "api_logging", "import_check", "concurrency", "aws_limits"}
+    assert set(checks) == {"credentials", "region", "names", "runtime", "waf", "api_logging", "import_check", "concurrency", "aws_limits", "secrets"}
     assert all({"name", "ok", "detail", "status"} <= set(c) for c in document["checks"])
     assert checks["concurrency"]["status"] == "skip"
     assert "warning:" in err and "GetAccountSettings" in err

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from webhookctl.errors import NotDeployedError, WebhookctlError
+from webhookctl.errors import WebhookctlError
 from webhookctl.operations.deployment import Deployment, is_missing
 
 
@@ -27,8 +27,10 @@ def read_secret_document(deployment: Deployment) -> SecretDocument:
         response = client.get_secret_value(SecretId=deployment.names.secret)
     except Exception as exc:
         if is_missing(exc):
-            # The secret exists only with a value once `up` or `secrets set` wrote one.
-            raise NotDeployedError(deployment.settings.env) from None
+            # A protected env's secret is created with no version (no AWSCURRENT), and GetSecretValue
+            # then answers ResourceNotFoundException as for a missing secret: DescribeSecret tells them apart.
+            deployment.secret_arn  # NotDeployedError when the secret itself is missing
+            return SecretDocument()
         raise
     text = response.get("SecretString") or "{}"
     try:

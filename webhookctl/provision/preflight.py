@@ -99,7 +99,8 @@ def run_preflight(
     reserved_mode: str = "fit",
     build: "BuildResult | None" = None,
 ) -> PreflightResult:
-    """Run every check; read-only (GetCallerIdentity, GetAccountSettings, GetFunctionConcurrency, apigateway GetAccount)."""
+    """Run every check; read-only (GetCallerIdentity, GetAccountSettings, GetFunctionConcurrency, apigateway GetAccount,
+    DescribeSecret, GetSecretValue)."""
     if reserved_mode not in RESERVED_MODES:
         raise UsageError(f"--reserved-concurrency must be one of {', '.join(RESERVED_MODES)} (got {reserved_mode!r})")
     credentials = check_credentials(ctx)
@@ -117,6 +118,7 @@ def run_preflight(
     from webhookctl.provision.limit_checks import check_limits  # imports this module's Check
 
     checks.append(check_limits(ctx, settings, build, credentials_ok=credentials.ok))
+    checks.append(check_provider_secrets(ctx, settings, credentials_ok=credentials.ok))
     warnings = [f"{check.name}: {check.detail}" for check in checks if _worth_a_warning(check, reserved_mode, credentials.ok)]
     return PreflightResult(
         ok=all(check.ok for check in checks),
@@ -313,9 +315,28 @@ def _worth_a_warning(check: Check, reserved_mode: str, credentials_ok: bool) -> 
     or one skipped only because the credentials failed (that failure is the news)."""
     if check.status == "warn":
         return True
-    if check.status == "skip" and not credentials_ok and check.name in ("concurrency", "api_logging"):
-        return False
-    return check.status == "skip" and not (check.name == "concurrency" and reserved_mode == "off")
+    knock_on = not credentials_ok and check.name in ("concurrency", "api_logging", "secrets")
+    return check.status == "skip" and not (knock_on or (check.name == "concurrency" and reserved_mode == "off"))
+
+
+def check_provider_secrets(ctx: "AwsContext", settings: "Settings", *, credentials_ok: bool = True) -> Check:
+    """Warn when an enabled provider will have no signing material after `up`: every delivery to it is refused."""
+    from webhookctl.provision.secret_readiness import read_secret_readiness, without_secret_sentence
+
+    name = "secrets"
+    if not credentials_ok:
+        return skipped(name, "not checked: the credentials check failed")
+    try:
+        readiness = read_secret_readiness(ctx.client("secretsmanager"), settings)
+    except Exception as exc:  # noqa: BLE001 - e.g. AccessDenied or a KMS decrypt failure: reported, not fatal
+        return skipped(name, f"could not read the provider secret: {_describe(exc)}")
+    missing = readiness.without_secret
+    if not missing:
+        return passed(name, "every enabled provider has signing material")
+    if not settings.protected:
+        return passed(name, f"up generates test material for {', '.join(missing)}")
+    created = "" if readiness.exists else "up creates the secret with no value (protected env); "
+    return warned(name, created + without_secret_sentence(settings.env, missing))
 
 
 def check_concurrency(ctx: "AwsContext", settings: "Settings", mode: str, *, credentials_ok: bool = True) -> ConcurrencyOutcome:

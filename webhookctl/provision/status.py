@@ -23,6 +23,7 @@ class StatusResult:
     alarms: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     alerts: dict[str, Any] = field(default_factory=dict)
+    providers_without_secret: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class StatusResult:
             "alarms": self.alarms,
             "alerts": self.alerts,
             "notes": self.notes,
+            "providers_without_secret": self.providers_without_secret,
         }
 
 
@@ -66,14 +68,17 @@ def env_status(aws: AwsContext, settings: Settings, *, max_parallel: int = DEFAU
         for model in plan.resources
         if isinstance(model, Alarm)
     ]
+    notes = list(target.notes)
+    without_secret = _providers_without_secret(target, settings, observed.get("secret"), notes)
     return StatusResult(
         env=settings.env,
         deployed=all(row["exists"] for row in rows),
         resources=rows,
         dlq=dlq,
         alarms=alarms,
-        notes=list(target.notes),
+        notes=notes,
         alerts=alert_subscriptions(target, observed.get("alerts_topic")),
+        providers_without_secret=without_secret,
     )
 
 
@@ -86,6 +91,22 @@ def alert_subscriptions(target: Any, topic: Any) -> dict[str, Any]:
     found = subscriptions(target, topic.outputs["arn"])
     listed = [{"protocol": s.get("Protocol"), "endpoint": s.get("Endpoint"), "confirmed": is_confirmed(s)} for s in found]
     return {"topic": topic.outputs["arn"], "confirmed_subscription": any(s["confirmed"] for s in listed), "subscriptions": listed}
+
+
+def _providers_without_secret(target: Any, settings: Settings, found: Any, notes: list[str]) -> list[str]:
+    """Enabled providers every delivery to which is refused; each gap (or an unreadable secret) is a note."""
+    from webhookctl.provision.secret_readiness import read_secret_readiness, without_secret_sentence
+
+    if not exists(found):
+        return []  # the missing secret is already a missing resource
+    try:
+        missing = read_secret_readiness(target.client("secretsmanager"), settings).without_secret
+    except Exception as exc:  # noqa: BLE001 - AccessDenied, KMS: status still shows everything else
+        notes.append(f"could not read the provider secret to check its providers: {type(exc).__name__}")
+        return []
+    if missing:
+        notes.append(without_secret_sentence(settings.env, missing))
+    return missing
 
 
 def _depth(target: Any, found: Any) -> int | None:

@@ -14,6 +14,9 @@ def rsa_key():
 
 @pytest.fixture(scope="session")
 def paypal_material():
+    from datetime import datetime, timezone
+
     from webhook_signatures import material
 
-    return material.generate("paypal")
+    # Valid at any pinned `now` (1970 to 9999-12-31): the pinned time judges the certificate's validity too.
+    return material.generate_paypal(valid_days=2_932_896, not_before=datetime(1970, 1, 1, tzinfo=timezone.utc))

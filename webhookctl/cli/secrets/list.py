@@ -35,3 +35,6 @@ def render_text(result: Any) -> None:
         count = len(p.fingerprints) or len(p.certificates)
         table.add_row(p.provider, "yes" if p.enabled else "no", str(count) if count else "[red]none[/red]", ", ".join(shown) or "-")
     console.print(table)
+    unset = [p.provider for p in result.providers if p.enabled and not p.to_json()["configured"]]
+    if unset:
+        console.print(f"no secret yet for {', '.join(unset)}: deliveries to {'it' if len(unset) == 1 else 'them'} are refused until `webhookctl secrets set PROVIDER`")
