@@ -123,9 +123,26 @@ def _stage(model: m.Stage) -> dict[str, dict[str, Any]]:
             "TracingEnabled": model.tracing_enabled,
             "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
                                 "ThrottlingRateLimit": model.rate_limit, "ThrottlingBurstLimit": model.burst_limit}],
-            "AccessLogSetting": {"DestinationArn": model.access_log_arn, "Format": model.access_log_format},
             "Tags": _tags(model.tags)}},
     }
+
+
+def _account_logging_role(model: m.AccountLoggingRole) -> dict[str, dict[str, Any]]:
+    return {
+        "": {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": model.role_name, "AssumeRolePolicyDocument": model.assume_role_policy,
+            "ManagedPolicyArns": [model.managed_policy_arn], "Tags": _tags(model.tags)}},
+        "Account": {"Type": "AWS::ApiGateway::Account",
+                    "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": [logical_id(model.name), "Arn"]}}},
+    }
+
+
+def _fold_access_logging(resources: list[m.Resource], body: dict[str, Any]) -> None:
+    """CloudFormation sets a stage's access logging on the stage itself; `up` makes it a step of its own."""
+    for model in resources:
+        if isinstance(model, m.StageAccessLogging) and model.destination_arn is not None:
+            body["ApiStage"]["Properties"]["AccessLogSetting"] = cfn(
+                {"DestinationArn": model.destination_arn, "Format": model.log_format})
 
 
 TRANSLATORS: dict[type, Translate] = {
@@ -166,6 +183,10 @@ TRANSLATORS: dict[type, Translate] = {
                                                            "EndpointConfiguration": {"Types": [x.endpoint_type]}, "Tags": _tags(x.tags)}),
     m.ApiRoutes: _routes,
     m.Stage: _stage,
+    m.StageAccessLogging: lambda x: {},  # folded into the stage (_fold_access_logging)
+    m.AccountLoggingRole: _account_logging_role,
+    m.TopicSubscription: lambda x: _one("AWS::SNS::Subscription", {"TopicArn": x.topic_arn, "Protocol": x.protocol,
+                                                                   "Endpoint": x.endpoint}),
     m.WebAcl: lambda x: _one("AWS::WAFv2::WebACL", {"Name": x.acl_name, "Scope": "REGIONAL", "DefaultAction": {"Allow": {}},
                                                     "Rules": _rules(x), "VisibilityConfig": _visibility(x), "Tags": _tags(x.tags)}),
     m.WebAclAssociation: lambda x: _one("AWS::WAFv2::WebACLAssociation", {"WebACLArn": x.web_acl_arn, "ResourceArn": x.resource_arn}),
@@ -180,15 +201,17 @@ TRANSLATORS: dict[type, Translate] = {
 def template_of(resources: list[m.Resource], settings: Settings) -> dict[str, Any]:
     """One CloudFormation resource (or a few, where `up` makes a few) per model, DependsOn from depends_on."""
     body: dict[str, Any] = {}
+    folded = {model.name: "api_stage" for model in resources if isinstance(model, m.StageAccessLogging)}
     for model in resources:
         translated = TRANSLATORS[type(model)](model)
         base = logical_id(model.name)
-        depends = sorted(logical_id(name) for name in model.depends_on)
+        depends = sorted({logical_id(folded.get(name, name)) for name in model.depends_on} - {base})
         for suffix, resource in translated.items():
             resource = {**resource, "Properties": cfn(resource["Properties"])}
             if depends:  # a stage's deployment, too, must wait for the routes it snapshots
                 resource["DependsOn"] = depends
             body[base + suffix] = resource
+    _fold_access_logging(resources, body)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": f"webhookctl {settings.prefix} {settings.env}: the desired state `webhookctl up` applies",

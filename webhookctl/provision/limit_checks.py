@@ -97,8 +97,8 @@ def check_policy_sizes(ctx: "AwsContext", settings: "Settings") -> Check:
     for key in FUNCTIONS:
         document = policies.function_policy(key, arns)
         largest = max(largest, limits.policy_characters(document))
-        if limits.inline_policy_problem(document, names.role(key)):
-            problems.append(f"{names.role(key)}'s inline policy is {limits.policy_characters(document)} characters, over IAM's {limits.INLINE_ROLE_POLICY_CHARS}")
+        if limits.inline_policy_problem(document, names.role(key, ctx.region)):
+            problems.append(f"{names.role(key, ctx.region)}'s inline policy is {limits.policy_characters(document)} characters, over IAM's {limits.INLINE_ROLE_POLICY_CHARS}")
     if limits.trust_policy_problem(policies.assume_role_policy()):
         problems.append(f"the trust policy is over IAM's {limits.TRUST_POLICY_CHARS} characters")
     key_policy = policies.kms_key_policy(policies.ResourceArns.for_env(

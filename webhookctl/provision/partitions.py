@@ -14,6 +14,8 @@ def dns_suffix(partition: str) -> str:
     """The partition's DNS suffix, e.g. amazonaws.com (aws, aws-us-gov) or amazonaws.com.cn (aws-cn)."""
     import botocore.loaders
 
+    if partition == "${AWS::Partition}":  # a CloudFormation template (export): its own pseudo parameter
+        return "${AWS::URLSuffix}"
     for known in botocore.loaders.create_loader().load_data("endpoints")["partitions"]:
         if known["partition"] == partition:
             return known["dnsSuffix"]
