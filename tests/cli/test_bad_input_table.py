@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -271,11 +272,19 @@ def _check(row: Row, outcome: Outcome) -> None:
     shown = f"exit {outcome.code}\n--- stdout\n{outcome.stdout}--- stderr\n{outcome.stderr}"
     assert "Traceback" not in outcome.stdout + outcome.stderr, shown
     assert outcome.code == row.code, shown
-    assert outcome.stdout == "", shown
     lines = outcome.stderr.splitlines()
     assert lines and lines[0].startswith("error: "), shown
     assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint: ")), shown
     assert row.says.lower() in lines[0].lower(), shown
+    if row.json:  # -o json: exactly one error document on stdout, saying what stderr says
+        assert json.loads(outcome.stdout) == {
+            "error": lines[0].removeprefix("error: "),
+            "hint": lines[1].removeprefix("hint: ") if len(lines) == 2 else None,
+            "exit_code": row.code,
+        }, shown
+        assert outcome.stdout.count("\n") == 1, shown
+    else:
+        assert outcome.stdout == "", shown
 
 
 @pytest.mark.parametrize("row", params(rows()))

@@ -53,7 +53,7 @@ def render_down(result: Any) -> None:
 
     console.print(f"deleted {len(result.deleted)} resources in {result.seconds:.1f}s")
     for arn in result.scheduled:
-        console.print(f"scheduled for deletion (7 days): {arn}")
+        console.print(f"scheduled for deletion (7 days): {arn}", markup=False)
     if result.remaining:
         console.print(f"[red]{len(result.remaining)} remaining:[/red]")
         for item in result.remaining:

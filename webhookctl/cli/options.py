@@ -9,6 +9,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from webhookctl.aws import TARGETS, AwsOptions
+from webhookctl.cli.console import set_output
 from webhookctl.config import validate_env_name
 from webhookctl.errors import UsageError
 
@@ -66,6 +67,7 @@ _AWS = [
 def _check_output(output: str) -> str:
     if output not in OUTPUTS:
         raise UsageError(f"--output must be text or json (got {output!r})")
+    set_output(output)
     return output
 
 

@@ -23,7 +23,7 @@ def list_queues(*, opts: AwsOptions) -> None:
 def render_text(result: Any) -> None:
     from rich.table import Table
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import print_table
 
     table = Table(box=None, pad_edge=False)
     for column in ("QUEUE", "VISIBLE", "IN FLIGHT", "URL"):
@@ -31,4 +31,4 @@ def render_text(result: Any) -> None:
     for q in result.queues:
         style = "red" if q.visible or q.in_flight else ""
         table.add_row(q.queue, str(q.visible), str(q.in_flight), q.url, style=style)
-    console.print(table)
+    print_table(table)

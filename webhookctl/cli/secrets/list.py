@@ -22,8 +22,9 @@ def list_secrets(*, opts: AwsOptions) -> None:
 
 def render_text(result: Any) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import print_table
 
     table = Table(box=None, pad_edge=False, title=result.secret, title_justify="left")
     for column in ("PROVIDER", "ENABLED", "VALID", "FINGERPRINTS (first = current)"):
@@ -33,5 +34,5 @@ def render_text(result: Any) -> None:
         if p.provider == "paypal":
             shown = [f"webhook id {p.webhook_id or '-'}"] + [f"cert {c}" for c in p.certificates] + (["signing key set"] if p.signing_key else [])
         count = len(p.fingerprints) or len(p.certificates)
-        table.add_row(p.provider, "yes" if p.enabled else "no", str(count) if count else "[red]none[/red]", ", ".join(shown) or "-")
-    console.print(table)
+        table.add_row(p.provider, "yes" if p.enabled else "no", str(count) if count else Text("none", style="red"), ", ".join(shown) or "-")
+    print_table(table)
