@@ -19,7 +19,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -92,6 +92,10 @@ def rows() -> list[Row]:
         # refusals
         r("purge-without-yes", ("dlq", "purge"), 2, "--yes", where="moto"),
         r("purge-audit-without-yes", ("dlq", "purge", "--queue", "audit"), 2, "--yes", where="moto"),
+        # destructive commands that cannot ask (stdin is not a terminal here; -o json never asks) need --yes
+        r("down-without-yes-json", ("down",), 2, "--yes", where="moto"),
+        r("down-without-yes-text", ("down",), 2, "--yes", where="moto", json=False),
+        r("purge-without-yes-text", ("dlq", "purge"), 2, "--yes", where="moto", json=False),
         r("down-protected-without-force", ("down", "--env", "prod", "--yes"), 2, "protected", where="moto"),
         r("down-configured-protected", ("down", "--env", "staging", "--yes"), 2, "protected", where="moto", config='protected_envs = ["staging"]\n'),
         r("events-show-missing-event", ("events", "show", "stripe#evt_missing"), 1, "stripe#evt_missing", where="moto"),
@@ -231,6 +235,8 @@ AS_PROCESS = ("unknown-command", "count-not-a-number", "no-credentials-status", 
 class Outcomes:
     in_process: dict[str, Outcome]
     as_process: dict[str, Outcome]
+    env: object  # the deployed env, to check after every row that nothing was deleted
+    rows_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -250,16 +256,25 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcomes]:
     try:
         endpoint = f"http://127.0.0.1:{port}"
         reset(endpoint)
-        create_env(aws_context(endpoint), load_settings(DEPLOYED, root / "defaults.toml"))
+        env = create_env(aws_context(endpoint), load_settings(DEPLOYED, root / "defaults.toml"))
         endpoints = {"moto": endpoint, "closed": f"http://127.0.0.1:{free_port()}"}
         base = _base_environ(root / "home")
         table = {row.id: _prepare(row, root / "rows" / row.id, base, endpoints) for row in rows()}
         with ThreadPoolExecutor(max_workers=len(AS_PROCESS)) as pool:
             processes = {key: pool.submit(_run_as_process, table[key]) for key in AS_PROCESS}
             in_process = {key: _run_in_process(invocation) for key, invocation in table.items()}
-            yield Outcomes(in_process, {key: future.result() for key, future in processes.items()})
+            yield Outcomes(in_process, {key: future.result() for key, future in processes.items()}, env, root / "rows")
     finally:
         server.stop()
+
+
+def test_no_row_deleted_or_wrote_anything(outcomes: Outcomes) -> None:
+    env: Any = outcomes.env
+    assert env.client("dynamodb").describe_table(TableName=env.names.table)["Table"]["TableStatus"] == "ACTIVE"
+    for queue in ("processor", "audit"):
+        assert env.queue_url(queue)
+    for workdir in outcomes.rows_dir.iterdir():
+        assert {path.name for path in workdir.iterdir()} <= {"body.json", "webhookctl.toml", "latin1.toml"}, workdir.name
 
 
 def test_row_ids_are_unique() -> None:
