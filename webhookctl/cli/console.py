@@ -21,6 +21,10 @@ _PLAIN = bool(os.environ.get("NO_COLOR"))
 class _Console(Console):
     """A rich Console whose `status` is one static line on stderr when nothing may animate."""
 
+    def on_broken_pipe(self) -> None:
+        # rich would exit 1 in silence; main() says that stdout was closed.
+        raise BrokenPipeError
+
     def status(self, status: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if _PLAIN:
             return _StaticStatus(self, str(status))
