@@ -14,7 +14,7 @@ from webhookctl.cli.options import aws_command
 def send_test(
     provider: Annotated[str, typer.Argument(help="stripe, github, shopify, square, adyen, standardwebhooks, svix or paypal.", show_default=False)],
     event: Annotated[Optional[str], typer.Option("--event", help="Event type (default: the provider's most common one).", metavar="TYPE")] = None,
-    count: Annotated[int, typer.Option("--count", help="How many events to send.", metavar="N")] = 1,
+    count: Annotated[int, typer.Option("--count", help="How many events to send (at most 10,000; deliveries are built as they are sent).", metavar="N")] = 1,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.", metavar="C")] = 1,
     invalid_signature: Annotated[bool, typer.Option("--invalid-signature", help="Sign with a wrong key; expects 401.")] = False,
     stale: Annotated[bool, typer.Option("--stale", help="Sign an hour in the past; expects 401.")] = False,
