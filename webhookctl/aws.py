@@ -163,7 +163,10 @@ def connect(
     try:
         session = boto3.Session(profile_name=options.profile) if options.profile else boto3.Session()
     except botocore.exceptions.ProfileNotFound:
-        raise UsageError(f"AWS profile {options.profile!r} is not configured", hint="check ~/.aws/config or drop --profile") from None
+        if options.profile:
+            raise UsageError(f"AWS profile {options.profile!r} is not configured", hint="check ~/.aws/config or drop --profile") from None
+        named = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        raise UsageError(f"AWS profile {named!r} (from AWS_PROFILE) is not configured", hint="check ~/.aws/config or unset AWS_PROFILE") from None
 
     has_credentials = session.get_credentials() is not None
     target = options.target

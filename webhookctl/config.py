@@ -228,6 +228,7 @@ def load_settings(env: str, config_path: str | Path | None = None, *, region: st
         document = _read_toml(path)
     merged = _merge_for_env(document, env)
     _validate(merged, SCHEMA, "")
+    _validate_every_override(document)
     values = _deep_merge(copy.deepcopy(DEFAULTS), merged)
     return _to_settings(values, env, path, region)
 
@@ -246,6 +247,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text (byte {exc.start}); TOML files must be UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path} is not valid TOML: {exc}") from None
     except OSError as exc:
@@ -263,6 +266,14 @@ def _merge_for_env(document: dict[str, Any], env: str) -> dict[str, Any]:
         if "env" in table:
             raise UsageError(f"config key 'env.{name}.env' is not allowed: overrides do not nest")
     return _deep_merge(base, copy.deepcopy(overrides.get(env, {})))
+
+
+def _validate_every_override(document: dict[str, Any]) -> None:
+    """A bad [env.NAME.*] value is a config error whichever env is targeted, not only NAME's."""
+    for name, table in document.get("env", {}).items():
+        if not ENV_NAME.fullmatch(name):
+            raise UsageError(f"config key 'env.{name}': {name!r} is not a valid env name (^[a-z][a-z0-9-]{{0,15}}$)")
+        _validate(table, SCHEMA, f"env.{name}.")
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

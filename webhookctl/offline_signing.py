@@ -17,7 +17,7 @@ from typing import Any
 import webhook_signatures
 from webhook_signatures import material
 
-from webhookctl.config import Settings, load_settings
+from webhookctl.config import ENV_NAME, Settings, load_settings
 from webhookctl.errors import UsageError
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an HTTP token (RFC 9110)
@@ -95,6 +95,8 @@ def parse_at(text: str | None) -> int | None:
     if text is None:
         return None
     text = text.strip()
+    if not text.isascii():  # Python's \d and fromisoformat would read other scripts' digits
+        raise UsageError(f"--at must be Unix seconds or an ISO-8601 time in ASCII digits (got {text!r})")
     if _UNIX.match(text):
         return int(float(text))
     try:
@@ -103,6 +105,8 @@ def parse_at(text: str | None) -> int | None:
         raise UsageError(f"--at must be Unix seconds or an ISO-8601 time (got {text!r})") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    if moment.timestamp() < 0:
+        raise UsageError(f"--at must not be before 1970-01-01T00:00:00Z (got {text!r})")
     return int(moment.timestamp())
 
 
@@ -128,8 +132,9 @@ def _read_pem(value: str, what: str) -> str:
 
 
 def _settings(config: str | None) -> Settings:
+    # sign and verify take no --env: WEBHOOKCTL_ENV picks the overrides when it names an env, and a bad one is not theirs to refuse.
     env = os.environ.get("WEBHOOKCTL_ENV") or "dev"
-    return load_settings(env, config)
+    return load_settings(env if ENV_NAME.fullmatch(env) else "dev", config)
 
 
 # --- sign -----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -36,7 +37,7 @@ class Row:
     code: int
     says: str  # the error line contains this (case-insensitive)
     where: str = "offline"  # offline (no credentials, --target aws) | moto (a deployed-looking env) | closed (nothing listens)
-    config: str | None = None  # written to ./webhookctl.toml in the row's own directory
+    config: str | bytes | None = None  # written to ./webhookctl.toml in the row's own directory
     environ: dict[str, str] = field(default_factory=dict)
     json: bool = True  # add `-o json`
 
@@ -91,6 +92,10 @@ def rows() -> list[Row]:
         # refusals
         r("purge-without-yes", ("dlq", "purge"), 2, "--yes", where="moto"),
         r("purge-audit-without-yes", ("dlq", "purge", "--queue", "audit"), 2, "--yes", where="moto"),
+        # destructive commands that cannot ask (stdin is not a terminal here; -o json never asks) need --yes
+        r("down-without-yes-json", ("down",), 2, "--yes", where="moto"),
+        r("down-without-yes-text", ("down",), 2, "--yes", where="moto", json=False),
+        r("purge-without-yes-text", ("dlq", "purge"), 2, "--yes", where="moto", json=False),
         r("down-protected-without-force", ("down", "--env", "prod", "--yes"), 2, "protected", where="moto"),
         r("down-configured-protected", ("down", "--env", "staging", "--yes"), 2, "protected", where="moto", config='protected_envs = ["staging"]\n'),
         r("events-show-missing-event", ("events", "show", "stripe#evt_missing"), 1, "stripe#evt_missing", where="moto"),
@@ -105,6 +110,33 @@ def rows() -> list[Row]:
         r("max-parallel-0", ("up", "--max-parallel", "0"), 2, "--max-parallel"),
         r("count-0", ("send-test", "stripe", "--count", "0"), 2, "--count"),
         r("count-not-a-number", ("send-test", "stripe", "--count", "abc"), 2, "--count"),
+        r("count-absurd", ("send-test", "stripe", "--count", "100000000000"), 2, "--count must be between 1 and 10,000"),
+        r("timeout-nan", ("send-test", "stripe", "--timeout", "nan"), 2, "--timeout"),
+        r("timeout-inf", ("send-test", "stripe", "--timeout", "inf"), 2, "--timeout"),
+        r("event-empty", ("send-test", "stripe", "--event", ""), 2, "--event"),
+        # contract breaks in the shared options, times and the config file
+        r("region-invalid", ("status", "--region", "not a region"), 2, "--region"),
+        r("region-empty", ("status", "--region", ""), 2, "--region"),
+        r("region-uppercase", ("status", "--region", "US-EAST-1"), 2, "--region"),
+        r("endpoint-not-a-url", ("status", "--endpoint-url", "not-a-url"), 2, "--endpoint-url"),
+        r("endpoint-ftp", ("status", "--endpoint-url", "ftp://example.com"), 2, "--endpoint-url"),
+        r("endpoint-empty", ("status", "--endpoint-url", ""), 2, "--endpoint-url"),
+        r("endpoint-bad-port", ("status", "--endpoint-url", "http://127.0.0.1:port"), 2, "--endpoint-url"),
+        r("endpoint-from-env", ("status",), 2, "--endpoint-url", environ={"AWS_ENDPOINT_URL": "not-a-url"}),
+        r("config-not-utf8", ("status",), 2, "not utf-8", config=b'region = "caf\xe9"\n'),
+        r("config-bad-override-of-another-env", ("status",), 2, "env.prod.waf.rate_limit", config="[env.prod.waf]\nrate_limit = -5\n"),
+        r("config-unknown-key-override-of-another-env", ("status",), 2, "env.prod.bogus", config="[env.prod]\nbogus = 1\n"),
+        r("config-override-bad-env-name", ("status",), 2, "env.Prod", config="[env.Prod.waf]\nrate_limit = 100\n"),
+        r("since-before-1970", ("audit", "tail", "--since", "1960-01-01T00:00:00Z"), 2, "--since"),
+        r("since-unicode-digits", ("audit", "tail", "--since", "\u0661\u0665m"), 2, "--since"),
+        r("at-unicode-digits", ("sign", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--at", "\u0661\u0662\u0663"), 2, "--at"),
+        r("at-negative-iso", ("sign", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--at", "-1969-01-01T00:00:00Z"), 2, "--at"),
+        r("at-before-1970", ("verify", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--header", "a: b", "--at", "1900-01-01T00:00:00Z"), 2, "--at"),
+        r("aws-profile-missing", ("status",), 2, "'nosuch'", environ={"AWS_PROFILE": "nosuch"}),
+        r("profile-option-missing", ("status", "--profile", "nosuch"), 2, "'nosuch'"),
+        r("argument-10kb", ("status", "--env", "a" * 10_000), 2, "characters)"),
+        r("target-10kb", ("status", "--target", "x" * 10_000), 2, "characters)"),
+        r("click-choice-10kb", ("logs", "x" * 10_000), 2, "characters)"),
         r("concurrency-0", ("send-test", "stripe", "--concurrency", "0"), 2, "--concurrency"),
         r("at-garbage-sign", ("sign", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--at", "garbage"), 2, "--at"),
         r("at-garbage-verify", ("verify", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--header", "a: b", "--at", "garbage"), 2, "--at"),
@@ -180,7 +212,9 @@ class Invocation:
 def _prepare(row: Row, workdir: Path, base: dict[str, str], endpoints: dict[str, str]) -> Invocation:
     workdir.mkdir(parents=True)
     (workdir / "body.json").write_text('{"id": "evt_1", "type": "payment_intent.succeeded"}')
-    if row.config is not None:
+    if isinstance(row.config, bytes):
+        (workdir / "webhookctl.toml").write_bytes(row.config)
+    elif row.config is not None:
         (workdir / "webhookctl.toml").write_text(row.config)
     environ = {**base, **row.environ}
     argv = list(row.args)
@@ -230,6 +264,8 @@ AS_PROCESS = ("unknown-command", "count-not-a-number", "no-credentials-status", 
 class Outcomes:
     in_process: dict[str, Outcome]
     as_process: dict[str, Outcome]
+    env: object  # the deployed env, to check after every row that nothing was deleted
+    rows_dir: Path
 
 
 @pytest.fixture(scope="module")
@@ -249,16 +285,25 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcomes]:
     try:
         endpoint = f"http://127.0.0.1:{port}"
         reset(endpoint)
-        create_env(aws_context(endpoint), load_settings(DEPLOYED, root / "defaults.toml"))
+        env = create_env(aws_context(endpoint), load_settings(DEPLOYED, root / "defaults.toml"))
         endpoints = {"moto": endpoint, "closed": f"http://127.0.0.1:{free_port()}"}
         base = _base_environ(root / "home")
         table = {row.id: _prepare(row, root / "rows" / row.id, base, endpoints) for row in rows()}
         with ThreadPoolExecutor(max_workers=len(AS_PROCESS)) as pool:
             processes = {key: pool.submit(_run_as_process, table[key]) for key in AS_PROCESS}
             in_process = {key: _run_in_process(invocation) for key, invocation in table.items()}
-            yield Outcomes(in_process, {key: future.result() for key, future in processes.items()})
+            yield Outcomes(in_process, {key: future.result() for key, future in processes.items()}, env, root / "rows")
     finally:
         server.stop()
+
+
+def test_no_row_deleted_or_wrote_anything(outcomes: Outcomes) -> None:
+    env: Any = outcomes.env
+    assert env.client("dynamodb").describe_table(TableName=env.names.table)["Table"]["TableStatus"] == "ACTIVE"
+    for queue in ("processor", "audit"):
+        assert env.queue_url(queue)
+    for workdir in outcomes.rows_dir.iterdir():
+        assert {path.name for path in workdir.iterdir()} <= {"body.json", "webhookctl.toml", "latin1.toml"}, workdir.name
 
 
 def test_row_ids_are_unique() -> None:
@@ -271,11 +316,20 @@ def _check(row: Row, outcome: Outcome) -> None:
     shown = f"exit {outcome.code}\n--- stdout\n{outcome.stdout}--- stderr\n{outcome.stderr}"
     assert "Traceback" not in outcome.stdout + outcome.stderr, shown
     assert outcome.code == row.code, shown
-    assert outcome.stdout == "", shown
     lines = outcome.stderr.splitlines()
     assert lines and lines[0].startswith("error: "), shown
     assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint: ")), shown
     assert row.says.lower() in lines[0].lower(), shown
+    assert all(len(line) <= 1000 for line in lines), shown  # an echoed argument is cut to an excerpt
+    if row.json:  # -o json: exactly one error document on stdout, saying what stderr says
+        assert json.loads(outcome.stdout) == {
+            "error": lines[0].removeprefix("error: "),
+            "hint": lines[1].removeprefix("hint: ") if len(lines) == 2 else None,
+            "exit_code": row.code,
+        }, shown
+        assert outcome.stdout.count("\n") == 1, shown
+    else:
+        assert outcome.stdout == "", shown
 
 
 @pytest.mark.parametrize("row", params(rows()))
@@ -288,3 +342,16 @@ def test_bad_input_through_the_console_script(row: Row, outcomes: Outcomes) -> N
     outcome = outcomes.as_process[row.id]
     _check(row, outcome)
     assert outcome == outcomes.in_process[row.id]
+
+
+def test_sign_and_verify_ignore_the_variables_they_do_not_use(tmp_path: Path) -> None:
+    """A bad AWS_PROFILE or WEBHOOKCTL_ENV is for the commands that talk to AWS; offline signing goes on."""
+    base = {**_base_environ(tmp_path), "AWS_PROFILE": "nosuch", "WEBHOOKCTL_ENV": "Not_An_Env"}
+    (tmp_path / "body.json").write_text('{"id": "evt_1"}')
+    signed = _run_in_process(Invocation(["sign", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--at", "1700000000", "-o", "json"], tmp_path, base))
+    assert signed.code == 0, signed.stderr
+    header = json.loads(signed.stdout)["headers"]["Stripe-Signature"]
+    verified = _run_in_process(
+        Invocation(["verify", "stripe", "--secret", "whsec_abcdefghijkl", "--body-file", "body.json", "--at", "1700000000", "--header", f"Stripe-Signature: {header}", "-o", "json"], tmp_path, base)
+    )
+    assert verified.code == 0 and json.loads(verified.stdout)["valid"] is True, verified.stderr

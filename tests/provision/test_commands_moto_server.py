@@ -91,11 +91,11 @@ def test_up_plan_status_outputs_down_lifecycle(moto_server_with_logging_role, bu
     assert code == 0, err
     assert json.loads(out)["api_calls"]["write"] <= 3
 
-    code, out, err = run(["down", *endpoint, "-o", "json"], monkeypatch, capsys)
+    code, out, err = run(["down", *endpoint, "--yes", "-o", "json"], monkeypatch, capsys)
     assert code == 0, err
     down = json.loads(out)
     assert down["remaining"] == [] and len(down["deleted"]) == 33
-    for command in (["status"], ["outputs"], ["down"]):
+    for command in (["status"], ["outputs"], ["down", "--yes"]):
         code, out, err = run([*command, *endpoint], monkeypatch, capsys)
         assert code == 4, (command, err)
 

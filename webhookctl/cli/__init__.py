@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -69,18 +70,39 @@ for _name, _group in (
 # --- end of command registration ---
 
 
-def main() -> None:
-    from webhookctl.cli.console import abort
+def _version(value: bool) -> None:
+    if value:
+        from webhookctl import __version__
+        from webhookctl.cli.console import console
 
+        console.print(f"webhookctl {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=_version, is_eager=True),
+) -> None:
+    """Provision and operate a serverless payment-webhook pipeline on AWS or the local cloud."""
+
+
+def main() -> None:
+    from webhookctl.cli.console import abort, document, flush_stdout
+
+    args = sys.argv[1:]
+    document.written = False
+    document.json = _asks_for_json(args)  # until the command's own options say so: click's errors come first
     try:
-        # Not standalone: click's own usage errors come here, to be told in one line like every other error.
-        code = app(prog_name="webhookctl", standalone_mode=False)
+        code = _run(args)
+        flush_stdout()
     except WebhookctlError as exc:
         abort(exc.message, exc.code, exc.hint)
     except typer.Abort:
         abort("aborted", exit_codes.FAILED)
     except KeyboardInterrupt:
-        abort("interrupted", 130)
+        abort("interrupted", INTERRUPTED)
+    except BrokenPipeError:
+        _stdout_closed()
     except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are caught
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as click would show it
             exc.show()  # type: ignore[attr-defined]
@@ -93,6 +115,40 @@ def main() -> None:
         abort(message, code, hint)
     # An explicit exit (--help, typer.Exit) comes back as its code; a finished command as its return value.
     raise SystemExit(code if isinstance(code, int) and not isinstance(code, bool) else exit_codes.OK)
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def _run(args: list[str]) -> object:
+    """Parse and run the command; every exception reaches main() (typer's own main would swallow Ctrl-C and EPIPE)."""
+    command = typer.main.get_command(app)
+    try:
+        with command.make_context("webhookctl", list(args)) as ctx:
+            return command.invoke(ctx)
+    except typer.Exit as exc:  # --help, --version, or a command's own typer.Exit
+        return exc.exit_code
+    except EOFError:  # a prompt found no input
+        raise typer.Abort() from None
+
+
+def _asks_for_json(args: list[str]) -> bool:
+    for index, arg in enumerate(args):
+        if arg in ("-o", "--output") and args[index + 1 : index + 2] == ["json"]:
+            return True
+        if arg in ("-ojson", "--output=json"):
+            return True
+    return False
+
+
+def _stdout_closed() -> NoReturn:
+    """stdout was closed before everything was written: say so, and never exit 0 on a partial result."""
+    from webhookctl.cli.console import abort, document
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    document.written = True  # there is no stdout left for an error document
+    abort("stdout was closed before all the output was written", exit_codes.FAILED)
 
 
 def _is_click_error(exc: Exception) -> bool:

@@ -12,7 +12,7 @@ from webhookctl.cli.options import aws_command
 @aws_command
 def down(
     opts: AwsOptions,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking (never asked when stdin is not a terminal).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking (required when stdin is not a terminal, and with -o json).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Required to remove a protected env (default: prod).")] = False,
 ) -> None:
     """Delete every resource of the env (tolerating what is already gone); exit 4 when nothing exists."""
@@ -27,8 +27,13 @@ def down(
 
     settings = settings_for(opts)
     check_protection(settings, force)
+    if not yes and (opts.output == "json" or not sys.stdin.isatty()):
+        from webhookctl.errors import UsageError
+
+        # Nobody can be asked (a script, a pipe, or -o json): deleting must be said with --yes.
+        raise UsageError(f"down deletes every resource of env '{settings.env}' and cannot ask here; pass --yes to confirm")
     ctx = connect_for(opts, settings)
-    if sys.stdin.isatty() and not yes and opts.output == "text":
+    if not yes:
         preview = teardown_preview(ctx, settings)
         if preview.changes:
             from webhookctl.cli.plan import render_plan
@@ -53,7 +58,7 @@ def render_down(result: Any) -> None:
 
     console.print(f"deleted {len(result.deleted)} resources in {result.seconds:.1f}s")
     for arn in result.scheduled:
-        console.print(f"scheduled for deletion (7 days): {arn}")
+        console.print(f"scheduled for deletion (7 days): {arn}", markup=False)
     if result.remaining:
         console.print(f"[red]{len(result.remaining)} remaining:[/red]")
         for item in result.remaining:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterable
 
-from webhookctl.cli.console import console, info
+from webhookctl.cli.console import info, write_document
 
 
 def stream_items(items: Iterable[Any], output: str, render: Callable[[Any], None]) -> int:
@@ -14,8 +14,7 @@ def stream_items(items: Iterable[Any], output: str, render: Callable[[Any], None
     try:
         for item in items:
             if output == "json":
-                console.file.write(json.dumps(item.to_json()) + "\n")
-                console.file.flush()
+                write_document(json.dumps(item.to_json()) + "\n")
             else:
                 render(item)
             shown += 1

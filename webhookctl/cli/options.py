@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from typing import Annotated, Any, Callable, Optional
 
 import typer
 
 from webhookctl.aws import TARGETS, AwsOptions
+from webhookctl.cli.console import set_output
 from webhookctl.config import validate_env_name
 from webhookctl.errors import UsageError
 
@@ -63,9 +65,35 @@ _AWS = [
 ]
 
 
+# AWS region names: two letters, one or more words, a number (us-east-1, ap-southeast-5, us-gov-west-1).
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+def _check_region(region: str | None) -> str | None:
+    if region is not None and not _REGION.fullmatch(region):
+        raise UsageError(f"--region {region!r} is not an AWS region name", hint="for example us-east-1 or eu-west-2")
+    return region
+
+
+def _check_endpoint(url: str | None) -> str | None:
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--endpoint-url must be an http:// or https:// URL (got {url!r})", hint="for example http://127.0.0.1:4566")
+    return url
+
+
 def _check_output(output: str) -> str:
     if output not in OUTPUTS:
         raise UsageError(f"--output must be text or json (got {output!r})")
+    set_output(output)
     return output
 
 
@@ -93,10 +121,10 @@ def aws_command(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise UsageError(f"--target must be one of {', '.join(TARGETS)} (got {shared['target']!r})")
         return AwsOptions(
             env=validate_env_name("dev" if shared["env"] is None else shared["env"]),  # --env "" is a bad name, not dev
-            region=shared["region"],
+            region=_check_region(shared["region"]),
             profile=shared["profile"],
             target=shared["target"],
-            endpoint_url=shared["endpoint_url"],
+            endpoint_url=_check_endpoint(shared["endpoint_url"]),
             output=_check_output(shared["output"]),
             config=shared["config"],
         )

@@ -25,11 +25,11 @@ def outputs(opts: AwsOptions) -> None:
 def render_outputs(values: Any) -> None:
     from rich.table import Table
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import print_table
 
     table = Table(box=None, pad_edge=False, show_header=False)
     table.add_column("key", style="bold", no_wrap=True)
-    table.add_column("value", overflow="fold")
+    table.add_column("value")
     for key, value in values.items():
         table.add_row(key, value)
-    console.print(table)
+    print_table(table)

@@ -8,7 +8,7 @@ import typer
 from webhookctl.aws import AwsOptions
 from webhookctl.cli.options import aws_command
 
-_ACTION_STYLE = {"create": "[green]+ create[/green]", "update": "[yellow]~ update[/yellow]", "delete": "[red]- delete[/red]"}
+_ACTION_STYLE = {"create": ("+ create", "green"), "update": ("~ update", "yellow"), "delete": ("- delete", "red")}
 
 
 @aws_command
@@ -35,10 +35,10 @@ def plan(
 
 def render_plan(plan: Any, *, console: Any = None) -> None:
     """The plan as a readable table (also used by `up` to confirm)."""
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    from webhookctl.cli.console import console as stdout
+    from webhookctl.cli.console import console as stdout, print_table
 
     out = console or stdout
     summary = plan.summary()
@@ -47,12 +47,12 @@ def render_plan(plan: Any, *, console: Any = None) -> None:
         return
     table = Table(box=None, pad_edge=False, show_header=True)
     for column in ("action", "resource", "type", "name"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("details", overflow="fold")
+        table.add_column(column)
+    table.add_column("details")
     for change in plan.changes:
         details = "; ".join(f"{d.property}: {_short(d.to_json()['have'])} -> {_short(d.to_json()['want'])}" for d in change.details)
-        table.add_row(_ACTION_STYLE[change.action], change.resource, change.type, escape(change.physical or ""), escape(details))
-    out.print(table)
+        table.add_row(Text(*_ACTION_STYLE[change.action]), change.resource, change.type, change.physical or "", details)
+    print_table(table, target=out)
     out.print(
         f"Plan: {summary['create']} to create, {summary['update']} to update, {summary['delete']} to delete, {summary['unchanged']} unchanged."
     )

@@ -55,22 +55,21 @@ def build_for_preflight(settings: Any, target: str) -> Any:
         return build_artifacts(settings, arch, progress=lambda message: status.update(message))
 
 
-_STATUS_STYLE = {"pass": "[green]pass[/green]", "warn": "[yellow]warn[/yellow]", "skip": "[yellow]skip[/yellow]", "fail": "[red]FAIL[/red]"}
+_STATUS_STYLE = {"pass": ("pass", "green"), "warn": ("warn", "yellow"), "skip": ("skip", "yellow"), "fail": ("FAIL", "red")}
 
 
 def render_text(result: Any) -> None:
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     table = Table(title="preflight", title_justify="left", show_lines=False, pad_edge=False)
-    table.add_column("check", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("detail", overflow="fold")
+    for column in ("check", "status", "detail"):
+        table.add_column(column)
     for check in result.checks:
-        table.add_row(check.name, _STATUS_STYLE.get(check.status, check.status), escape(check.detail))
-    console.print(table)
+        table.add_row(check.name, Text(*_STATUS_STYLE.get(check.status, (check.status, ""))), check.detail)
+    print_table(table)
     reserved = {key: value for key, value in result.reservations.items() if value is not None}
     if reserved:
         console.print("reservations to apply: " + ", ".join(f"{key}={value}" for key, value in reserved.items()))

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any, Callable
 
-from webhookctl.cli.console import console
+from webhookctl.cli.console import write_document
 
 
 def to_jsonable(value: Any) -> Any:
@@ -26,7 +26,6 @@ def to_jsonable(value: Any) -> Any:
 def emit(result: Any, output: str, text: Callable[[Any], None]) -> None:
     """JSON to stdout for `-o json`; otherwise call the command's text renderer."""
     if output == "json":
-        console.file.write(json.dumps(to_jsonable(result), indent=2, sort_keys=False, default=str) + "\n")
-        console.file.flush()
+        write_document(json.dumps(to_jsonable(result), indent=2, sort_keys=False, default=str) + "\n")
     else:
         text(result)

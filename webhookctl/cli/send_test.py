@@ -14,7 +14,7 @@ from webhookctl.cli.options import aws_command
 def send_test(
     provider: Annotated[str, typer.Argument(help="stripe, github, shopify, square, adyen, standardwebhooks, svix or paypal.", show_default=False)],
     event: Annotated[Optional[str], typer.Option("--event", help="Event type (default: the provider's most common one).", metavar="TYPE")] = None,
-    count: Annotated[int, typer.Option("--count", help="How many events to send.", metavar="N")] = 1,
+    count: Annotated[int, typer.Option("--count", help="How many events to send (at most 10,000; deliveries are built as they are sent).", metavar="N")] = 1,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Requests in flight at once.", metavar="C")] = 1,
     invalid_signature: Annotated[bool, typer.Option("--invalid-signature", help="Sign with a wrong key; expects 401.")] = False,
     stale: Annotated[bool, typer.Option("--stale", help="Sign an hour in the past; expects 401.")] = False,
@@ -69,14 +69,14 @@ def send_test(
 def render_text(result: Any) -> None:
     from rich.table import Table
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     summary = result.summary()
     if len(result.results) <= 4:
         for r in result.results:
             mark = "[green]ok[/green]" if r.expected else "[red]unexpected[/red]"
             copy = " (second copy)" if r.duplicate_send else ""
-            console.print(f"{mark} {r.event_key}{copy}  {r.event_type}  HTTP {r.http_status} in {r.response_ms:.0f} ms  -> {r.final_status}")
+            console.print(f"{mark} {_escape(r.event_key)}{copy}  {_escape(r.event_type)}  HTTP {r.http_status} in {r.response_ms:.0f} ms  -> {r.final_status}")
             if r.accepted_at:
                 console.print(f"    accepted at   {r.accepted_at}")
             if r.processed_at:
@@ -92,14 +92,15 @@ def render_text(result: Any) -> None:
             for column in ("event_key", "http", "final_status", "problem"):
                 table.add_column(column)
             for r in bad[:20]:
-                table.add_row(r.event_key, str(r.http_status), r.final_status, _escape(r.problem or ""))
-            console.print(table)
+                table.add_row(r.event_key, str(r.http_status), r.final_status, r.problem or "")
+            print_table(table)
             if len(bad) > 20:
                 console.print(f"... and {len(bad) - 20} more")
     console.print(
         f"sent {summary['sent']}, accepted {summary['accepted']}, rejected {summary['rejected']}, "
         f"processed {summary['processed']}; p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms; "
-        f"{summary['seconds']} s to {result.url}"
+        f"{summary['seconds']} s to {result.url}",
+        markup=False,
     )
 
 

@@ -6,8 +6,8 @@ from typing import Any
 from webhookctl.aws import AwsOptions
 from webhookctl.cli.options import aws_command
 
-_STATE_STYLE = {"ok": "[green]ok[/green]", "drift": "[yellow]drift[/yellow]", "missing": "[red]missing[/red]"}
-_ALARM_STYLE = {"OK": "[green]OK[/green]", "ALARM": "[red]ALARM[/red]", "INSUFFICIENT_DATA": "[dim]INSUFFICIENT_DATA[/dim]"}
+_STATE_STYLE = {"ok": "green", "drift": "yellow", "missing": "red"}
+_ALARM_STYLE = {"OK": "green", "ALARM": "red", "INSUFFICIENT_DATA": "dim"}
 
 
 @aws_command
@@ -30,20 +30,18 @@ def status(opts: AwsOptions) -> None:
 def render_status(result: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     verdict = "[green]deployed[/green]" if result.deployed else "[yellow]partially deployed[/yellow] (run `webhookctl up`)"
     console.print(f"env {escape(result.env)}: {verdict}")
     table = Table(box=None, pad_edge=False)
-    table.add_column("resource", overflow="fold")
-    table.add_column("type", overflow="fold")
-    table.add_column("name", overflow="fold")
-    table.add_column("state", no_wrap=True)
-    table.add_column("drift", overflow="fold")
+    for column in ("resource", "type", "name", "state", "drift"):
+        table.add_column(column)
     for row in result.resources:
-        table.add_row(row["resource"], row["type"], escape(row["physical"] or ""), _STATE_STYLE[row["state"]], ", ".join(row["drift"]))
-    console.print(table)
+        table.add_row(row["resource"], row["type"], row["physical"] or "", Text(row["state"], style=_STATE_STYLE[row["state"]]), ", ".join(row["drift"]))
+    print_table(table)
     depths = ", ".join(f"{queue}: {'-' if depth is None else depth}" for queue, depth in result.dlq.items())
     console.print(f"dead-letter queues: {depths}")
     alerts = result.alerts or {}
@@ -57,5 +55,5 @@ def render_status(result: Any) -> None:
         alarms.add_column("alarm", no_wrap=True)
         alarms.add_column("state", no_wrap=True)
         for alarm in result.alarms:
-            alarms.add_row(alarm["name"], _ALARM_STYLE.get(alarm["state"], str(alarm["state"])))
-        console.print(alarms)
+            alarms.add_row(alarm["name"], Text(str(alarm["state"]), style=_ALARM_STYLE.get(alarm["state"], "")))
+        print_table(alarms)

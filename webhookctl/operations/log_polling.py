@@ -20,7 +20,7 @@ from webhookctl.aws import AwsContext
 from webhookctl.errors import UsageError
 
 DEFAULT_OVERLAP_MS = 30_000  # CloudWatch ingestion usually lags seconds; this covers the slow tail
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_DURATION = re.compile(r"^\s*([0-9]+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -55,6 +55,8 @@ def parse_since(text: str, *, now: float | None = None) -> int:
         raise UsageError(f"--since must be a duration such as 15m, 2h, 1d or an ISO-8601 time (got {text!r})") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    if moment.timestamp() < 0:
+        raise UsageError(f"--since must not be before 1970-01-01T00:00:00Z (got {text!r})")
     return int(moment.timestamp() * 1000)
 
 

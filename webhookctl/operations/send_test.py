@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections import deque
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from webhookctl.aws import AwsContext
 from webhookctl.config import Settings
@@ -19,6 +20,7 @@ from webhookctl.operations.providers import check_provider
 from webhookctl.operations.signed_fixtures import DeliverySigner, SignedTestDelivery
 
 MAX_CONCURRENCY = 256
+MAX_COUNT = 10_000  # each result is kept for the report; more load is a benchmark's job (bench/)
 HTTP_TIMEOUT_S = 30
 
 
@@ -39,12 +41,14 @@ class SendTestRequest:
         return self.invalid_signature or self.stale
 
     def check(self) -> None:
-        if self.count < 1:
-            raise UsageError("--count must be at least 1")
+        if not 1 <= self.count <= MAX_COUNT:
+            raise UsageError(f"--count must be between 1 and {MAX_COUNT:,} (got {self.count})", hint="for more load, run send-test several times, or see bench/")
+        if self.event_type is not None and not self.event_type.strip():
+            raise UsageError("--event must not be empty", hint="leave it out for the provider's most common event type")
         if not 1 <= self.concurrency <= MAX_CONCURRENCY:
             raise UsageError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
-        if self.timeout_s <= 0:
-            raise UsageError("--timeout must be more than 0 seconds")
+        if not math.isfinite(self.timeout_s) or self.timeout_s <= 0:
+            raise UsageError(f"--timeout must be a finite number of seconds, more than 0 (got {self.timeout_s})")
         if self.duplicate and self.expect_rejection:
             raise UsageError("--duplicate cannot be combined with --invalid-signature or --stale")
 
@@ -151,21 +155,24 @@ def send_test(ctx: AwsContext, settings: Settings, request: SendTestRequest, *, 
         finding_watcher = discover.submit(CompletionWatcher, deployment, since_ms=started_ms) if follow else None
         url, signer = finding_url.result(), finding_signer.result()
         watcher = finding_watcher.result() if finding_watcher is not None else None
-    deliveries = [signer.build(request.event_type) for _ in range(request.count)]
 
     started = time.monotonic()
     pool = urllib3.PoolManager(maxsize=request.concurrency, retries=False, timeout=HTTP_TIMEOUT_S)
-    sends = [(d, False) for d in deliveries]
     results: list[SendResult] = []
+    seconds: list[SendResult] = []
+
+    def deliver(delivery: SignedTestDelivery) -> list[SendResult]:
+        first = _post(pool, url, delivery, False)
+        # The second copy goes out after the first was answered, as a provider retry would.
+        return [first, _post(pool, url, delivery, True)] if request.duplicate else [first]
+
     with ThreadPoolExecutor(max_workers=request.concurrency, thread_name_prefix="send-test") as executor:
-        for result in executor.map(lambda job: _post(pool, url, *job), sends):
-            results.append(result)
-            progress.sent(result)
-        if request.duplicate:
-            # The second copy goes out after the first was answered, as a provider retry would.
-            for result in executor.map(lambda job: _post(pool, url, *job), [(d, True) for d in deliveries]):
-                results.append(result)
+        for answered in _streamed(executor, deliver, lambda: signer.build(request.event_type), request.count, request.concurrency):
+            results.append(answered[0])
+            seconds.extend(answered[1:])
+            for result in answered:
                 progress.sent(result)
+    results.extend(seconds)
     pool.clear()
 
     outcome = SendTestResult(url=url, results=results, waited=watcher is not None)
@@ -178,6 +185,20 @@ def send_test(ctx: AwsContext, settings: Settings, request: SendTestRequest, *, 
     _judge(results, request)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _streamed(executor: Any, send: Callable[[Any], Any], build: Callable[[], Any], count: int, window: int) -> Iterator[Any]:
+    """`send(build())` `count` times, in order, with at most `window` deliveries built and not yet answered.
+
+    Each delivery is built just before it is sent, so memory holds `window` bodies whatever the count.
+    """
+    pending: deque[Any] = deque()
+    for _ in range(count):
+        pending.append(executor.submit(send, build()))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _post(pool: Any, url: str, delivery: SignedTestDelivery, duplicate_send: bool) -> SendResult:

@@ -23,7 +23,7 @@ def list_queues(*, opts: AwsOptions) -> None:
 def render_text(result: Any) -> None:
     from rich.table import Table
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     table = Table(box=None, pad_edge=False)
     for column in ("QUEUE", "VISIBLE", "IN FLIGHT", "URL"):
@@ -31,7 +31,7 @@ def render_text(result: Any) -> None:
     for q in result.queues:
         style = "red" if q.visible or q.in_flight else ""
         table.add_row(q.queue, str(q.visible), str(q.in_flight), q.url, style=style)
-    console.print(table)
+    print_table(table)
     for q in result.queues:
         if q.in_flight:
             console.print(f"{q.queue} DLQ: {q.in_flight} message(s) in flight, held by a reader; they become visible again when it releases them")

@@ -34,12 +34,12 @@ def peek(
 
 
 def render_text(result: Any) -> None:
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     if not result.messages:
         console.print(f"the {result.queue} DLQ is empty")
         return
-    console.print(letters_table(result.messages))
+    print_table(letters_table(result.messages))
 
 
 def letters_table(letters: list[Any]) -> Any:

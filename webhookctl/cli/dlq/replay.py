@@ -70,10 +70,9 @@ def replay(
 
 
 def render_text(result: Any) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     if result.messages:
         table = Table(box=None, pad_edge=False)
@@ -81,8 +80,8 @@ def render_text(result: Any) -> None:
             table.add_column(column)
         for m in result.messages[:50]:
             note = m.error or ("rebuilt from the table (past the stream's retention)" if m.rebuilt else "")
-            table.add_row(m.outcome, "-" if m.invokes is None else str(m.invokes), str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", escape(note))
-        console.print(table)
+            table.add_row(m.outcome, "-" if m.invokes is None else str(m.invokes), str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", note)
+        print_table(table)
         if len(result.messages) > 50:
             console.print(f"... and {len(result.messages) - 50} more")
     if result.dry_run:

@@ -15,7 +15,7 @@ def tail(queue: Annotated[str, typer.Option("--queue", help="processor or audit.
     """Follow new arrivals until Ctrl-C (-o json: one JSON object per line)."""
     import json
 
-    from webhookctl.cli.console import console, info
+    from webhookctl.cli.console import console, info, print_table, write_document
     from webhookctl.cli.dlq.peek import letters_table
     from webhookctl.cli.session import connect_for, settings_for
     from webhookctl.operations.dead_letters import tail as run
@@ -29,9 +29,8 @@ def tail(queue: Annotated[str, typer.Option("--queue", help="processor or audit.
     try:
         for letter in run(ctx, settings, queue=queue):
             if opts.output == "json":
-                console.file.write(json.dumps(letter.to_json()) + "\n")
-                console.file.flush()
+                write_document(json.dumps(letter.to_json()) + "\n")
             else:
-                console.print(letters_table([letter]))
+                print_table(letters_table([letter]))
     except KeyboardInterrupt:
         info("stopped")

@@ -40,7 +40,7 @@ def list_events(
 def render_text(result: Any) -> None:
     from rich.table import Table
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     if not result.events:
         console.print("no events")
@@ -50,4 +50,4 @@ def render_text(result: Any) -> None:
         table.add_column(column)
     for event in result.events:
         table.add_row(event.received_at or "-", event.status, event.event_key, event.event_type, str(event.attempts))
-    console.print(table)
+    print_table(table)

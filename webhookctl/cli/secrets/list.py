@@ -22,8 +22,9 @@ def list_secrets(*, opts: AwsOptions) -> None:
 
 def render_text(result: Any) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, print_table
 
     table = Table(box=None, pad_edge=False, title=result.secret, title_justify="left")
     for column in ("PROVIDER", "ENABLED", "VALID", "FINGERPRINTS (first = current)"):
@@ -33,8 +34,8 @@ def render_text(result: Any) -> None:
         if p.provider == "paypal":
             shown = [f"webhook id {p.webhook_id or '-'}"] + [f"cert {c}" for c in p.certificates] + (["signing key set"] if p.signing_key else [])
         count = len(p.fingerprints) or len(p.certificates)
-        table.add_row(p.provider, "yes" if p.enabled else "no", str(count) if count else "[red]none[/red]", ", ".join(shown) or "-")
-    console.print(table)
+        table.add_row(p.provider, "yes" if p.enabled else "no", str(count) if count else Text("none", style="red"), ", ".join(shown) or "-")
+    print_table(table)
     unset = [p.provider for p in result.providers if p.enabled and not p.to_json()["configured"]]
     if unset:
         console.print(f"no secret yet for {', '.join(unset)}: deliveries to {'it' if len(unset) == 1 else 'them'} are refused until `webhookctl secrets set PROVIDER`")
