@@ -11,24 +11,33 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m webhookctl.localcloud.tables")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--work-dir", type=Path, help="keep the saved state under WORK_DIR/state/tables")
+    parser.add_argument("--fresh", action="store_true", help="forget the saved state")
     args = parser.parse_args(argv)
 
     from webhookctl.localcloud import moto_tuning
     from webhookctl.localcloud.server import HttpServer, PortInUse
+    from webhookctl.localcloud.persistence.journal import DamagedState
     from webhookctl.localcloud.tables.service import TableService
 
     moto_tuning.apply()
     service = TableService()
+    app, durable = service, None
     try:
-        server = HttpServer(args.host, args.port, service, threads=48)
-    except PortInUse as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        if args.work_dir is not None:
+            from webhookctl.localcloud.persistence.server_state import open_table_state
+
+            app, durable, _ = open_table_state(args.work_dir, service, fresh=args.fresh)
+        server = HttpServer(args.host, args.port, app, threads=48)
+    except (PortInUse, DamagedState) as exc:
+        print(f"error {exc}", flush=True)  # the server reports it
         return 1
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -39,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     service.warm_up()
     stopping.wait()
     server.shutdown()
+    if durable is not None:
+        durable.close()
     return 0
 
 
