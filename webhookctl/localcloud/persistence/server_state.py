@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,23 +23,31 @@ def state_root(work_dir: Path) -> Path:
     return work_dir / "state"
 
 
+def kept_in_memory() -> bool:
+    """WEBHOOKCTL_LOCAL_STATE=memory saves nothing (to measure what saving costs)."""
+    return os.environ.get("WEBHOOKCTL_LOCAL_STATE", "disk") == "memory"
+
+
 @dataclass
 class ServerState:
     app: Any  # the server's WSGI app, journaling
-    durable: DurableState
+    durable: DurableState | None
     runtime_state: RuntimeState | None
-    restored: Restored
+    restored: Restored | None
 
     def resume(self) -> int:
         """Once the runtime runs: hand on the async events accepted before the restart."""
         return self.runtime_state.resubmit() if self.runtime_state is not None else 0
 
     def close(self) -> None:
-        self.durable.close()
+        if self.durable is not None:
+            self.durable.close()
 
 
 def open_server_state(work_dir: Path, app: Any, runtime: Any, *, tables_elsewhere: bool, fresh: bool) -> ServerState:
     """Restore the saved state into moto and the runtime, then journal every change `app` makes."""
+    if kept_in_memory():
+        return ServerState(app, None, None, None)
     leave_out = _NOT_SAVED + (("dynamodb",) if tables_elsewhere else ())
     holder: dict[str, Any] = {}
 
@@ -70,8 +79,10 @@ def open_server_state(work_dir: Path, app: Any, runtime: Any, *, tables_elsewher
     return ServerState(wrapped, durable, holder.get("runtime"), restored)
 
 
-def open_table_state(work_dir: Path, service: Any, *, fresh: bool) -> tuple[Any, DurableState, Restored]:
+def open_table_state(work_dir: Path, service: Any, *, fresh: bool) -> tuple[Any, DurableState | None, Restored | None]:
     """The table process's: moto's DynamoDB, with item writes journaled as requests."""
+    if kept_in_memory():
+        return service, None, None
     def capture() -> dict[str, Any]:
         return {"moto": moto_state.backend_state(only=("dynamodb",))}
 
