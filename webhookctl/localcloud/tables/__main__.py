@@ -42,13 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops us in order
-    threading.Thread(target=lambda: (sys.stdin.buffer.read(), stopping.set()), name="parent-watch", daemon=True).start()
+    told: list[bytes] = []  # b"stop" when the server stops in order; nothing when it died
+    threading.Thread(target=lambda: (told.append(sys.stdin.buffer.read()), stopping.set()), name="parent-watch", daemon=True).start()
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     print(f"port {server.port}", flush=True)
     service.warm_up()
     stopping.wait()
     server.shutdown()
-    if durable is not None:
+    # A last snapshot only on an orderly stop: after a kill of the server the journal holds
+    # everything, and a restart would otherwise wait for this process to write one.
+    if durable is not None and b"stop" in b"".join(told):
         durable.close()
     return 0
 
