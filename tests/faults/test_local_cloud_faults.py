@@ -130,8 +130,8 @@ def test_up_converges_after_the_local_cloud_dies_mid_up(local_cloud, rng):
         wait_until_partly_applied(local_cloud, env, up, rng.randint(1, FULL_ENV_TAGGED - 8))
         os.kill(pid, signal.SIGKILL)
         assert wait_for_no_live_process(pid) == [], "the killed cloud left processes behind"
-        # Restarted while `up` is still retrying: `up` then meets an empty cloud that lost the
-        # resources (and the key) it created a moment ago.
+        # Restarted while `up` is still retrying: `up` then meets the cloud's saved state, which
+        # holds every change that was answered, and none that the kill cut short.
         restarted = local_cloud.run("local", "start", "--port", str(local_cloud.port), "--config", str(local_cloud.config), timeout=60)
         assert restarted.returncode == 0, restarted.stderr
         assert cloud_pid(local_cloud) != pid

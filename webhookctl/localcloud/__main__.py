@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=0)
     parser.add_argument("--async-retry-delays", default="1,2", help="comma-separated seconds")
     parser.add_argument("--work-dir", type=Path, required=True)
+    parser.add_argument("--fresh", action="store_true", help="forget the saved state and start empty")
     args = parser.parse_args(argv)
     config = ServerConfig(
         host=args.host,
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         latency_ms=args.latency_ms,
         async_retry_delays_s=tuple(float(x) for x in args.async_retry_delays.split(",") if x.strip()),
         work_dir=args.work_dir,
+        fresh=args.fresh,
     )
     return serve(config)
 

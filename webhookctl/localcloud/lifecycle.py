@@ -193,6 +193,7 @@ def start(
     latency_ms: int = 0,
     async_retry_delays_s: tuple[float, ...] | None = None,
     ready_timeout_s: float = READY_TIMEOUT_S,
+    fresh: bool = False,
 ) -> StartResult:
     """Start the local cloud in the background and wait until its health endpoint answers."""
     _check_options(port, account_concurrency, latency_ms)
@@ -213,7 +214,8 @@ def start(
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             child = subprocess.Popen(
-                server_command(host=host, port=port, account_concurrency=account_concurrency, latency_ms=latency_ms, async_retry_delays_s=delays),
+                server_command(host=host, port=port, account_concurrency=account_concurrency, latency_ms=latency_ms,
+                               async_retry_delays_s=delays, fresh=fresh),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -242,7 +244,8 @@ def start(
 _start_background = start  # ensure_running's `start` flag shadows the function
 
 
-def server_command(*, host: str, port: int, account_concurrency: int, latency_ms: int, async_retry_delays_s: tuple[float, ...]) -> list[str]:
+def server_command(*, host: str, port: int, account_concurrency: int, latency_ms: int, async_retry_delays_s: tuple[float, ...],
+                   fresh: bool = False) -> list[str]:
     return [
         sys.executable, "-m", "webhookctl.localcloud",
         "--host", host,
@@ -251,7 +254,7 @@ def server_command(*, host: str, port: int, account_concurrency: int, latency_ms
         "--latency-ms", str(latency_ms),
         "--async-retry-delays", ",".join(f"{d:g}" for d in async_retry_delays_s),
         "--work-dir", str(home() / "local"),
-    ]  # fmt: skip
+    ] + (["--fresh"] if fresh else [])  # fmt: skip
 
 
 def run_foreground(
@@ -261,6 +264,7 @@ def run_foreground(
     account_concurrency: int = 1000,
     latency_ms: int = 0,
     async_retry_delays_s: tuple[float, ...] | None = None,
+    fresh: bool = False,
 ) -> int:
     """Serve in this process until interrupted; the pid file names this process meanwhile."""
     from webhookctl.localcloud.server import ServerConfig, serve
@@ -274,7 +278,7 @@ def run_foreground(
         write_state(os.getpid(), port, host)
     delays = async_retry_delays_s if async_retry_delays_s is not None else _configured_retry_delays()
     try:
-        return serve(ServerConfig(host, port, account_concurrency, latency_ms, tuple(delays), home() / "local"))
+        return serve(ServerConfig(host, port, account_concurrency, latency_ms, tuple(delays), home() / "local", fresh))
     finally:
         clear_state(os.getpid())
 
@@ -294,6 +298,38 @@ def stop(timeout_s: float = STOP_TIMEOUT_S) -> StopResult:
     _terminate_group(pid)  # workers left behind by a server that did not finish its shutdown
     clear_state(pid)
     return StopResult(True, pid, time.monotonic() - began)
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    path: str
+    removed_bytes: int  # 0: nothing was saved
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reset": True, "path": self.path, "removed_bytes": self.removed_bytes}
+
+
+def saved_state_path() -> Path:
+    from webhookctl.localcloud.persistence.server_state import state_root
+
+    return state_root(home() / "local")
+
+
+def reset() -> ResetResult:
+    """Forget the saved state; refused while the local cloud runs (it would write it again)."""
+    import shutil
+
+    current = status()
+    if current.running:
+        raise WebhookctlError(
+            f"the local cloud is running (pid {current.pid}); its state cannot be forgotten under it",
+            code=1,
+            hint="stop it first with `webhookctl local stop`, or restart it with `webhookctl local start --fresh`",
+        )
+    path = saved_state_path()
+    size = sum(entry.stat().st_size for entry in path.rglob("*") if entry.is_file()) if path.is_dir() else 0
+    shutil.rmtree(path, ignore_errors=True)
+    return ResetResult(str(path), size)
 
 
 def ensure_running(port: int, start: bool = True, announce: Callable[[str], None] = lambda message: None) -> str:

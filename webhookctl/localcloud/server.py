@@ -29,6 +29,7 @@ class ServerConfig:
     latency_ms: int = 0
     async_retry_delays_s: tuple[float, ...] = (1.0, 2.0)
     work_dir: Path = field(default_factory=lambda: Path.home() / ".webhookctl" / "local")
+    fresh: bool = False  # forget the saved state (under work_dir/state) instead of loading it
 
     @property
     def reachable_host(self) -> str:
@@ -178,21 +179,24 @@ def warm_up(app: Any) -> None:
 
 def serve(config: ServerConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
+    from webhookctl.localcloud.persistence.journal import DamagedState
+    from webhookctl.localcloud.persistence.server_state import open_server_state
     from webhookctl.localcloud.tables.remote import TableProcess, TableProcessFailed
 
     config.work_dir.mkdir(parents=True, exist_ok=True)
     # WEBHOOKCTL_LOCAL_TABLES=in-process keeps DynamoDB in this process (to compare the two).
     separate = os.environ.get("WEBHOOKCTL_LOCAL_TABLES", "process") != "in-process"
-    tables = TableProcess(config.reachable_host) if separate else None
+    tables = TableProcess(config.reachable_host, config.work_dir, config.fresh) if separate else None
     _import_moto()  # while the table process starts
     try:
         server = make_http_server(config, None)
         callbacks = make_callback_listener(config)
         functions_endpoint = f"http://{config.reachable_host}:{callbacks.port}"
         app, parts = build_app(config, tables.wait_ready() if tables else None, functions_endpoint)
-        server.serve(app)
-        callbacks.serve(app)
-    except (PortInUse, TableProcessFailed) as exc:
+        saved = open_server_state(config.work_dir, app, parts[0], tables_elsewhere=separate, fresh=config.fresh)
+        server.serve(saved.app)
+        callbacks.serve(saved.app)
+    except (PortInUse, TableProcessFailed, DamagedState) as exc:
         if tables:
             tables.stop()
         print(f"error: {exc}", file=sys.stderr, flush=True)
@@ -200,6 +204,7 @@ def serve(config: ServerConfig) -> int:
     for part in parts:
         if hasattr(part, "start"):
             part.start()
+    saved.resume()
 
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -221,6 +226,7 @@ def serve(config: ServerConfig) -> int:
     callbacks.shutdown()
     for part in parts:
         part.shutdown()
+    saved.close()
     server.server_close()
     if tables:
         tables.stop()

@@ -16,6 +16,7 @@ def start(
     foreground: Annotated[bool, typer.Option("--foreground", help="Stay attached until Ctrl-C.")] = False,
     account_concurrency: Annotated[int, typer.Option("--account-concurrency", help="The account's Lambda concurrency limit.")] = 1000,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="Added delay on every control-plane call.")] = 0,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Start with empty state (default: the saved state).")] = False,
 ) -> None:
     """Start the local cloud (in the background unless --foreground)."""
     from webhookctl.cli.console import console, info
@@ -25,7 +26,7 @@ def start(
 
     output, config = offline
     delays = load_settings("dev", config).local_async_retry_delays_s
-    options = dict(port=port, host=host, account_concurrency=account_concurrency, latency_ms=latency_ms, async_retry_delays_s=delays)
+    options = dict(port=port, host=host, account_concurrency=account_concurrency, latency_ms=latency_ms, async_retry_delays_s=delays, fresh=fresh)
     if foreground:
         info(f"local cloud on {lifecycle.endpoint_for(port, host)} (Ctrl-C stops it)")
         raise typer.Exit(lifecycle.run_foreground(**options))

@@ -19,6 +19,7 @@ from webhookctl.localcloud.lambda_runtime.destinations import (
     dead_letter_attributes,
     send_to_target,
 )
+from webhookctl.localcloud.lambda_runtime.durability import RuntimeDurability
 from webhookctl.localcloud.lambda_runtime.execution import FunctionExecutor
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, event_invoke_config, load_function
 from webhookctl.localcloud.lambda_runtime.results import ResourceNotFound, TooManyRequests
@@ -61,6 +62,7 @@ class AsyncInvoker:
         self.config = config
         self.executor = executor
         self.dead_letters = dead_letters
+        self.durability = RuntimeDurability()
         self._queue: queue.Queue[QueuedEvent | None] = queue.Queue()
         self._retries: list[Retry] = []
         self._retry_order = itertools.count()
@@ -83,6 +85,7 @@ class AsyncInvoker:
     def submit(self, event: QueuedEvent) -> None:
         with self._pending_lock:
             self._pending += 1
+        self.durability.async_submitted(event)
         self._queue.put(event)
 
     def wait_idle(self, timeout_s: float) -> bool:
@@ -116,6 +119,7 @@ class AsyncInvoker:
                 log.exception("async invocation %s failed", event.request_id)
                 done = True
             if done:
+                self.durability.async_finished(event)
                 self._finished()
 
     def _finished(self) -> None:

@@ -28,6 +28,14 @@ class DeadLetterConfigs:
     def forget(self, account: str, region: str, function: str) -> None:
         self.set(account, region, function, None)
 
+    def export(self) -> list[tuple[str, str, str, str]]:
+        with self._lock:
+            return [(*key, target) for key, target in self._targets.items()]
+
+    def load(self, targets: list[tuple[str, str, str, str]]) -> None:
+        with self._lock:
+            self._targets = {(account, region, function): target for account, region, function, target in targets}
+
 
 class DestinationError(Exception):
     """The target does not exist or is not a queue or topic."""

@@ -15,6 +15,7 @@ from webhookctl.localcloud.lambda_runtime.chaos import Chaos
 from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
 from webhookctl.localcloud.lambda_runtime.destinations import DeadLetterConfigs
 from webhookctl.localcloud.doorbell import Doorbell
+from webhookctl.localcloud.lambda_runtime.durability import RuntimeDurability
 from webhookctl.localcloud.lambda_runtime.execution import Execution, FunctionExecutor
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, load_function
 from webhookctl.localcloud.lambda_runtime.results import InvalidParameterValue, InvokeResult, ResourceNotFound
@@ -40,8 +41,13 @@ class LambdaRuntime:
 
         self.mappings = EventSourceMappings(self)
         self.warm_starts = WarmStarts(self._warm_start)
+        self.durability = RuntimeDurability()
         self._started = False
         self._stopping = threading.Event()
+
+    def keep_state_with(self, durability: RuntimeDurability) -> None:
+        """Tell `durability` of every queued event and stream position (set before start)."""
+        self.durability = self.async_invoker.durability = durability
 
     def start(self) -> None:
         if self._started:

@@ -61,11 +61,14 @@ class StreamPoller:
             return False
         if info.token != self._token:  # a new shard (the table was created or re-created): start at the starting position
             self._token, self._shard_id = info.token, info.shard_id
-            self._cursor = self._starting_index(info)
+            saved = self.runtime.durability.stream_position(self.mapping.uuid)
+            # After a restart, go on where delivery stopped rather than at the starting position.
+            self._cursor = min(saved[1], info.length) if saved and saved[0] == info.token else self._starting_index(info)
             return True
         if stored and not self.stopped.is_set():
             self._deliver([self._record(item) for item in stored])
             self._cursor += len(stored)
+            self.runtime.durability.stream_moved(self.mapping.uuid, self._token, self._cursor)
         return True
 
     def _starting_index(self, info: Any) -> int:

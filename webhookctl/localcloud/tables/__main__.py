@@ -11,34 +11,48 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m webhookctl.localcloud.tables")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--work-dir", type=Path, help="keep the saved state under WORK_DIR/state/tables")
+    parser.add_argument("--fresh", action="store_true", help="forget the saved state")
     args = parser.parse_args(argv)
 
     from webhookctl.localcloud import moto_tuning
     from webhookctl.localcloud.server import HttpServer, PortInUse
+    from webhookctl.localcloud.persistence.journal import DamagedState
     from webhookctl.localcloud.tables.service import TableService
 
     moto_tuning.apply()
     service = TableService()
+    app, durable = service, None
     try:
-        server = HttpServer(args.host, args.port, service, threads=48)
-    except PortInUse as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
+        if args.work_dir is not None:
+            from webhookctl.localcloud.persistence.server_state import open_table_state
+
+            app, durable, _ = open_table_state(args.work_dir, service, fresh=args.fresh)
+        server = HttpServer(args.host, args.port, app, threads=48)
+    except (PortInUse, DamagedState) as exc:
+        print(f"error {exc}", flush=True)  # the server reports it
         return 1
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops us in order
-    threading.Thread(target=lambda: (sys.stdin.buffer.read(), stopping.set()), name="parent-watch", daemon=True).start()
+    told: list[bytes] = []  # b"stop" when the server stops in order; nothing when it died
+    threading.Thread(target=lambda: (told.append(sys.stdin.buffer.read()), stopping.set()), name="parent-watch", daemon=True).start()
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     print(f"port {server.port}", flush=True)
     service.warm_up()
     stopping.wait()
     server.shutdown()
+    # A last snapshot only on an orderly stop: after a kill of the server the journal holds
+    # everything, and a restart would otherwise wait for this process to write one.
+    if durable is not None and b"stop" in b"".join(told):
+        durable.close()
     return 0
 
 

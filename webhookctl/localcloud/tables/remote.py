@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import select
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -30,12 +32,12 @@ class TableProcessFailed(RuntimeError):
 class TableProcess:
     """The child process; it exits when this process closes its standard input, or dies."""
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", work_dir: Path | None = None, fresh: bool = False):
         self.host = host
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "webhookctl.localcloud.tables", "--host", host, "--port", "0"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        )
+        command = [sys.executable, "-m", "webhookctl.localcloud.tables", "--host", host, "--port", "0"]
+        if work_dir is not None:  # where it keeps its saved state
+            command += ["--work-dir", str(work_dir)] + (["--fresh"] if fresh else [])
+        self._child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def wait_ready(self, timeout_s: float = 30.0) -> str:
         """The table process's endpoint, once it listens."""
@@ -51,6 +53,9 @@ class TableProcess:
                 raise TableProcessFailed(f"the table process exited (code {self._child.wait()})")
             if line.startswith("port "):
                 return f"http://{self.host}:{int(line.split()[1])}"
+            if line.startswith("error "):
+                self.stop()
+                raise TableProcessFailed(line[len("error "):])
         self.stop()
         raise TableProcessFailed(f"the table process did not listen within {timeout_s:.0f} s")
 
@@ -58,9 +63,12 @@ class TableProcess:
     def exit_code(self) -> int | None:
         return self._child.poll()
 
-    def stop(self, timeout_s: float = 3.0) -> None:
+    def stop(self, timeout_s: float = 30.0) -> None:  # time for its last snapshot
         if self._child.stdin is not None and not self._child.stdin.closed:
-            self._child.stdin.close()  # its cue to exit
+            with contextlib.suppress(OSError):
+                self._child.stdin.write(b"stop\n")  # an orderly stop: it saves a last snapshot
+            with contextlib.suppress(OSError):
+                self._child.stdin.close()  # its cue to exit
         try:
             self._child.wait(timeout_s)
         except subprocess.TimeoutExpired:

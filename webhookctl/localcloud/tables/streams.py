@@ -37,8 +37,9 @@ def find_shard(account: str, region: str, stream_arn: str) -> Any:
 
 
 def shard_info(shard: Any) -> ShardInfo:
-    # moto gives every shard the same id, so the token also names the object and its creation.
-    return ShardInfo(token=f"{id(shard):x}-{_epoch(shard.created_on):.6f}", shard_id=shard.id, length=len(shard.items))
+    # moto gives every shard the same id, so the token also names its creation (a re-created table's
+    # shard gets a new one). It must not name the object: a restored shard is the same shard.
+    return ShardInfo(token=f"{shard.id}-{_epoch(shard.created_on):.6f}", shard_id=shard.id, length=len(shard.items))
 
 
 def shard_records(shard: Any, start: int, limit: int) -> list[dict[str, Any]]:
