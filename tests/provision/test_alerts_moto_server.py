@@ -48,5 +48,5 @@ def test_alerts_email_subscribes_status_shows_it_and_alarms_test_fires(moto_serv
     code, out, err = run(["alarms", "test", *endpoint, "--alarm", "nope"], monkeypatch, capsys)
     assert code == 2 and "unknown alarm 'nope'" in err
 
-    code, out, err = run(["down", *endpoint, "--config", str(config), "-o", "json"], monkeypatch, capsys)
+    code, out, err = run(["down", *endpoint, "--config", str(config), "--yes", "-o", "json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["remaining"] == [], err

@@ -172,7 +172,7 @@ def test_up_can_create_the_account_logging_role_and_down_keeps_it(moto_server, b
 
     code, out, err = run(["up", "--endpoint-url", moto_server, *config, "-o", "json"], monkeypatch, capsys)
     assert code == 0 and json.loads(out)["api_calls"]["write"] == 0, err
-    code, out, err = run(["down", "--endpoint-url", moto_server, *config, "-o", "json"], monkeypatch, capsys)
+    code, out, err = run(["down", "--endpoint-url", moto_server, *config, "--yes", "-o", "json"], monkeypatch, capsys)
     assert code == 0, err
     assert json.loads(out)["remaining"] == []
     # Account-wide: other APIs of the account log through it.

@@ -8,6 +8,7 @@ from webhookctl import aws_limits as limits
 from webhookctl.config import FUNCTIONS
 from webhookctl.names import STAGE_NAME, Names
 from webhookctl.provision import policies
+from webhookctl.provision.apigateway_account import ApiGatewayAccount
 from webhookctl.provision.preflight import Check, failed, passed, skipped
 from webhookctl.provision.references import resolve
 
@@ -20,14 +21,15 @@ WORST_ACCOUNT = "123456789012"
 WORST_API_ID = "a" * 10
 
 
-def check_limits(ctx: "AwsContext", settings: "Settings", build: "BuildResult | None", *, credentials_ok: bool) -> Check:
+def check_limits(ctx: "AwsContext", settings: "Settings", build: "BuildResult | None", *, credentials_ok: bool,
+                 account: ApiGatewayAccount | None = None) -> Check:
     """One check over every limit: it fails when any part fails; parts that could not be read say so."""
     parts = [
         check_environment(ctx, settings),
         check_packages(build),
         check_policy_sizes(ctx, settings),
         check_tags(settings),
-        check_stage_throttle(ctx, settings, credentials_ok=credentials_ok),
+        check_stage_throttle(ctx, settings, credentials_ok=credentials_ok, account=account),
     ]
     failures = [part for part in parts if not part.ok]
     if failures:
@@ -116,15 +118,16 @@ def check_tags(settings: "Settings") -> Check:
     return failed("tags", f"{problem} fix: tag less") if problem else passed("tags", f"{count} tags per resource (limit {limits.TAGS_PER_RESOURCE})")
 
 
-def check_stage_throttle(ctx: "AwsContext", settings: "Settings", *, credentials_ok: bool) -> Check:
+def check_stage_throttle(ctx: "AwsContext", settings: "Settings", *, credentials_ok: bool,
+                         account: ApiGatewayAccount | None = None) -> Check:
     if not credentials_ok:
         return skipped("stage_throttle", "not checked because the credentials check failed")
     try:
-        account = ctx.client("apigateway").get_account().get("throttleSettings") or {}
+        throttle = (account or ApiGatewayAccount(ctx)).read().get("throttleSettings") or {}
     except Exception as exc:  # noqa: BLE001 - an unreadable account is reported, not raised
         return skipped("stage_throttle", f"apigateway GetAccount failed ({type(exc).__name__}), so the account throttle was not read")
-    rate = float(account.get("rateLimit", limits.ACCOUNT_RATE_LIMIT))
-    burst = int(account.get("burstLimit", limits.ACCOUNT_BURST_LIMIT))
+    rate = float(throttle.get("rateLimit", limits.ACCOUNT_RATE_LIMIT))
+    burst = int(throttle.get("burstLimit", limits.ACCOUNT_BURST_LIMIT))
     problem = limits.throttle_problem(float(settings.api_rate_limit), settings.api_burst_limit, rate, burst)
     if problem:
         return failed("stage_throttle", f"{problem} fix: lower [api] rate_limit/burst_limit, or ask AWS to raise the account's API Gateway throttle quota")

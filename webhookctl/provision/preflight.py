@@ -16,6 +16,7 @@ from webhookctl import aws_limits
 from webhookctl.config import ARCHITECTURES, ENV_NAME, FUNCTIONS, RUNTIMES
 from webhookctl.errors import UsageError
 from webhookctl.names import NAME_LIMITS, Names
+from webhookctl.provision.apigateway_account import ApiGatewayAccount
 from webhookctl.provision.concurrency import ConcurrencyDecision, fit_reservations
 
 if TYPE_CHECKING:
@@ -104,20 +105,21 @@ def run_preflight(
     if reserved_mode not in RESERVED_MODES:
         raise UsageError(f"--reserved-concurrency must be one of {', '.join(RESERVED_MODES)} (got {reserved_mode!r})")
     credentials = check_credentials(ctx)
+    account = ApiGatewayAccount(ctx)
     checks = [
         credentials,
         check_region(ctx),
         check_names(settings),
         check_runtime(settings),
         check_waf(settings),
-        check_api_logging(ctx, settings, credentials_ok=credentials.ok),
+        check_api_logging(ctx, settings, credentials_ok=credentials.ok, account=account),
         check_imports(build),
     ]
     outcome = check_concurrency(ctx, settings, reserved_mode, credentials_ok=credentials.ok)
     checks.append(outcome.check)
     from webhookctl.provision.limit_checks import check_limits  # imports this module's Check
 
-    checks.append(check_limits(ctx, settings, build, credentials_ok=credentials.ok))
+    checks.append(check_limits(ctx, settings, build, credentials_ok=credentials.ok, account=account))
     checks.append(check_provider_secrets(ctx, settings, credentials_ok=credentials.ok))
     warnings = [f"{check.name}: {check.detail}" for check in checks if _worth_a_warning(check, reserved_mode, credentials.ok)]
     return PreflightResult(
@@ -236,7 +238,7 @@ def check_waf(settings: "Settings") -> Check:
     return passed("waf", f"{limit} requests per {window} s per source IP ({limit / window:.1f} req/s), then Block")
 
 
-def check_api_logging(ctx: "AwsContext", settings: "Settings", *, credentials_ok: bool = True) -> Check:
+def check_api_logging(ctx: "AwsContext", settings: "Settings", *, credentials_ok: bool = True, account: "ApiGatewayAccount | None" = None) -> Check:
     """Stage access logging needs the account's API Gateway CloudWatch role in this region (apigateway:GetAccount).
 
     Without it AWS refuses UpdateStage: "CloudWatch Logs role ARN must be set in account settings to
@@ -247,7 +249,7 @@ def check_api_logging(ctx: "AwsContext", settings: "Settings", *, credentials_ok
     if not credentials_ok:
         return skipped("api_logging", "not checked because the credentials check failed")
     try:
-        arn = ctx.client("apigateway").get_account().get("cloudwatchRoleArn")
+        arn = (account or ApiGatewayAccount(ctx)).read().get("cloudwatchRoleArn")
     except Exception as exc:  # noqa: BLE001 - a read that fails is the check's answer
         return failed(
             "api_logging",
