@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from webhookctl.localcloud import moto_tuning
+    from webhookctl.localcloud.moto_bridge import moto_tuning
     from webhookctl.localcloud.server import HttpServer, PortInUse
     from webhookctl.localcloud.tables.service import TableService
 
