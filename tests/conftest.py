@@ -8,6 +8,13 @@ from typing import Iterator
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # botocore 1.44 sends Streams calls to {account}.streams-ddb.{region}: route them under mock_aws too.
+    from webhookctl.localcloud.moto_bridge.streams_endpoints import route_account_based_endpoints
+
+    route_account_based_endpoints()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -28,9 +28,9 @@ import time
 import uuid
 from typing import Any, Callable
 
-from webhookctl.localcloud import moto_tuning
+from webhookctl.localcloud.moto_bridge import moto_tuning
 from webhookctl.localcloud.app import moto_app
-from webhookctl.localcloud.json_routes import JsonProtocolRoutes
+from webhookctl.localcloud.moto_bridge.json_routes import JsonProtocolRoutes
 
 AUTH = "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"
 HEADERS = {f"x-header-{n}": {"S": f"value {n}"} for n in range(8)}

@@ -9,9 +9,9 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from webhookctl.localcloud.app import moto_app
-from webhookctl.localcloud.json_routes import JsonProtocolRoutes, target_of
+from webhookctl.localcloud.moto_bridge.json_routes import JsonProtocolRoutes, target_of
 from webhookctl.localcloud.doorbell import Doorbell
-from webhookctl.localcloud.moto_tuning import cache_action_method_names
+from webhookctl.localcloud.moto_bridge.moto_tuning import cache_action_method_names
 
 AUTH = "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=x"
 

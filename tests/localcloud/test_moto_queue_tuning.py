@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from webhookctl.localcloud import moto_queue_tuning, moto_tuning
+from webhookctl.localcloud.moto_bridge import moto_queue_tuning, moto_tuning
 
 
 def receive_story() -> list[list[str]]:

@@ -9,9 +9,9 @@ from typing import Callable
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from webhookctl.localcloud import moto_tuning
+from webhookctl.localcloud.moto_bridge import moto_tuning
 from webhookctl.localcloud.app import moto_app
-from webhookctl.localcloud.json_routes import JsonProtocolRoutes
+from webhookctl.localcloud.moto_bridge.json_routes import JsonProtocolRoutes
 
 BAD = "400 BAD REQUEST"
 AUTH = "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x"

@@ -14,7 +14,7 @@ WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 def moto_app() -> WsgiApp:
     """moto's server app, in-process; each service's backend app is created on its first request."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from webhookctl.localcloud.moto_bridge.server_app import DomainDispatcherApplication, create_backend_app
 
     return DomainDispatcherApplication(create_backend_app)
 

@@ -53,7 +53,7 @@ def build_app(config: ServerConfig, table_endpoint: str | None = None,
     call AWS at `functions_endpoint` (default: the public endpoint).
     """
     from webhookctl.localcloud.lambda_runtime import LambdaOverlay, LambdaRuntime, RuntimeConfig
-    from webhookctl.localcloud import moto_queue_tuning, moto_tuning
+    from webhookctl.localcloud.moto_bridge import moto_queue_tuning, moto_tuning
 
     moto_tuning.apply()
     moto_queue_tuning.apply()
@@ -103,7 +103,7 @@ def compose_app(runtime: Any, lambda_overlay: Any | None, *, latency_ms: int = 0
     backend = moto_app()
     direct = None
     if latency_ms <= 0:  # with added latency every AWS call must pass the latency overlay
-        from webhookctl.localcloud.json_routes import JsonProtocolRoutes
+        from webhookctl.localcloud.moto_bridge.json_routes import JsonProtocolRoutes
 
         from webhookctl.localcloud.aws_rules import RULED_JSON_OPERATIONS
 
@@ -235,7 +235,10 @@ def serve(config: ServerConfig) -> int:
 
 
 def _import_moto() -> None:
-    import moto.moto_server.werkzeug_app  # noqa: F401
+    from webhookctl.localcloud.moto_bridge.guard import check_all
+
+    import webhookctl.localcloud.moto_bridge.server_app  # noqa: F401
+    check_all()  # a moto the bridge does not know is refused here, before anything serves
     import webhookctl.localcloud.lambda_runtime  # noqa: F401
 
 

@@ -140,7 +140,7 @@ class LocalLambda:
         return name
 
     def log_messages(self, name: str) -> list[str]:
-        from moto.backends import get_backend
+        from webhookctl.localcloud.moto_bridge.backends import get_backend
 
         group = get_backend("logs")["123456789012"]["us-east-1"].groups.get(f"/aws/lambda/{name}")
         if group is None:
@@ -153,7 +153,7 @@ class _OverlayApp:
     """The smallest LocalCloudApp: the Lambda overlay, then moto's own app."""
 
     def __init__(self, overlay: LambdaOverlay):
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from webhookctl.localcloud.moto_bridge.server_app import DomainDispatcherApplication, create_backend_app
 
         self.overlay = overlay
         self.backend = DomainDispatcherApplication(create_backend_app)

@@ -135,7 +135,7 @@ def test_invocation_finishing_after_delete_leaves_no_log_group(local_lambda):
     """`down` deletes the function, then its log group, while an invocation may still run: it must not re-create the group."""
     import threading
 
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     lam = local_lambda.client("lambda")
     logs = local_lambda.client("logs")

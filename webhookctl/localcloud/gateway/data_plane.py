@@ -172,7 +172,7 @@ class ApiGatewayDataPlane:
 
     # -- Reading moto's control plane ------------------------------------------------------------
     def _api(self, api_id: str) -> tuple[Any, ApiLocation] | None:
-        from moto.backends import get_backend
+        from webhookctl.localcloud.moto_bridge.backends import get_backend
 
         backends = get_backend("apigateway")
         location = self._locations.get(api_id)
@@ -204,7 +204,7 @@ class ApiGatewayDataPlane:
     def _rules_for(self, acl_arn: str, location: ApiLocation) -> tuple[waf.RateRule, ...]:
         rules = self._acl_rules.get(acl_arn)
         if rules is None:
-            from moto.backends import get_backend
+            from webhookctl.localcloud.moto_bridge.backends import get_backend
 
             region = acl_arn.split(":")[3] or location.region
             acl = get_backend("wafv2")[location.account][region].wacls.get(acl_arn)

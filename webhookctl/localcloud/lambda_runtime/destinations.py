@@ -48,7 +48,7 @@ def send_to_target(target_arn: str, body: str, attributes: dict[str, tuple[str, 
         raise DestinationError(f"Invalid target ARN: {target_arn}")
     service, region, account, resource = parts[2], parts[3], parts[4], parts[5]
     attributes = attributes or {}
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     if service == "sqs":
         backend = get_backend("sqs")[account][region]

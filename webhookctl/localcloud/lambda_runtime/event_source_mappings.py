@@ -21,7 +21,7 @@ class EventSourceMappings:
 
     def sync(self) -> None:
         """Detach moto's delivery everywhere; start pollers for new mappings, stop those of deleted ones."""
-        from moto.backends import get_backend
+        from webhookctl.localcloud.moto_bridge.backends import get_backend
 
         seen: set[str] = set()
         for account, regions in list(get_backend("lambda").items()):
@@ -65,7 +65,7 @@ class EventSourceMappings:
 
 
 def _detach_moto_delivery(account: str, region: str) -> None:
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     for table in list(get_backend("dynamodb")[account][region].tables.values()):
         if table.lambda_event_source_mappings:

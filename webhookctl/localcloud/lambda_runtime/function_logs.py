@@ -11,13 +11,13 @@ TAIL_BYTES = 4096
 
 
 def _logs_backend(account: str, region: str) -> Any:
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     return get_backend("logs")[account][region]
 
 
 def _function_exists(account: str, region: str, function: str) -> bool:
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     try:
         get_backend("lambda")[account][region].get_function(function, None)

@@ -14,7 +14,7 @@ TAG_ENV = "webhookctl:env"
 
 
 def lambda_backend(account: str, region: str) -> Any:
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     return get_backend("lambda")[account][region]
 

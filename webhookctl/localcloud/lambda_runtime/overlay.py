@@ -231,7 +231,7 @@ def request_account(request: Request) -> str:
         return os.environ["MOTO_ACCOUNT_ID"]
     if request.headers.get("x-moto-account-id"):
         return request.headers["x-moto-account-id"]
-    from moto.iam.models import get_account_id_from
+    from webhookctl.localcloud.moto_bridge.accounts import get_account_id_from
 
     match = re.search(r"Credential=([^/]+)/", request.headers.get("Authorization", ""))
     return get_account_id_from(match.group(1) if match else "")

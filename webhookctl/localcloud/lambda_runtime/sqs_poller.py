@@ -38,7 +38,7 @@ class SqsPoller:
                 self.stopped.wait(interval)
 
     def _backend(self) -> Any:
-        from moto.backends import get_backend
+        from webhookctl.localcloud.moto_bridge.backends import get_backend
 
         return get_backend("sqs")[self.account][self.region]
 

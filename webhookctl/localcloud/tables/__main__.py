@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="forget the saved state")
     args = parser.parse_args(argv)
 
-    from webhookctl.localcloud import moto_tuning
+    from webhookctl.localcloud.moto_bridge import moto_tuning
     from webhookctl.localcloud.server import HttpServer, PortInUse
     from webhookctl.localcloud.persistence.journal import DamagedState
     from webhookctl.localcloud.tables.service import TableService

@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
+from webhookctl.localcloud.moto_bridge.stream_mappings import adopt_stream_mappings  # noqa: F401 (its callers import it here)
 from webhookctl.localcloud.overlay import Forward
 from webhookctl.localcloud.tables.streams import ShardInfo
 
@@ -169,25 +170,3 @@ class RemoteShards:
         status, _ = self.connection.get_json("/_webhookctl/tables/shard", {"account": account, "region": region, "arn": stream_arn})
         return status == 200
 
-
-def adopt_stream_mappings(shards: RemoteShards) -> None:
-    """moto's CreateEventSourceMapping looks for the stream in this process; look in the table process instead."""
-    from moto.awslambda.models import EventSourceMapping, LambdaBackend
-    from moto.core.exceptions import JsonRESTError as RESTError
-
-    original = getattr(LambdaBackend.create_event_source_mapping, "__wrapped__", LambdaBackend.create_event_source_mapping)
-
-    def create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
-        arn = spec.get("EventSourceArn") or ""
-        if not (arn.startswith("arn:aws:dynamodb:") and "/stream/" in arn and spec.get("FunctionName")):
-            return original(self, spec)
-        function = self._lambdas.get_function_by_name_or_arn_with_qualifier(spec["FunctionName"])
-        if not shards.stream_exists(self.account_id, self.region_name, arn):
-            raise RESTError("ResourceNotFoundException", "Invalid EventSourceArn")
-        spec.update({"RegionName": self.region_name, "AccountId": self.account_id, "FunctionArn": function.function_arn})
-        mapping = EventSourceMapping(spec)
-        self._event_source_mappings[mapping.uuid] = mapping
-        return mapping
-
-    create_event_source_mapping.__wrapped__ = original  # type: ignore[attr-defined]
-    LambdaBackend.create_event_source_mapping = create_event_source_mapping

@@ -17,7 +17,7 @@ MAX_WAIT_S = 5.0
 class TableService:
     def __init__(self) -> None:
         from webhookctl.localcloud.app import moto_app
-        from webhookctl.localcloud.json_routes import JsonProtocolRoutes
+        from webhookctl.localcloud.moto_bridge.json_routes import JsonProtocolRoutes
 
         self.backend = moto_app()
         self.writes = Doorbell()  # rung after every table write; stream reads wait on it

@@ -26,7 +26,7 @@ class ShardInfo:
 
 def find_shard(account: str, region: str, stream_arn: str) -> Any:
     """moto's shard behind `stream_arn` in this process, or None."""
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     tables = get_backend("dynamodb")[account][region].tables
     for table in list(tables.values()):

@@ -20,28 +20,8 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-# (owner, attribute) -> (moto's original, the stand-in installed for it); `revert` reads it.
-_INSTALLED: dict[tuple[Any, str], tuple[Any, Any]] = {}
-
-
-def _replace(owner: Any, name: str, make: Callable[[Any], Any]) -> Any:
-    """Install make(moto's attribute) as owner.name, unless this module's stand-in is already there."""
-    current = getattr(owner, name)
-    installed = _INSTALLED.get((owner, name))
-    if installed is not None and installed[1] is current:
-        return current
-    replacement = make(current)
-    _INSTALLED[(owner, name)] = (current, replacement)
-    setattr(owner, name, replacement)
-    return replacement
-
-
-def revert() -> None:
-    """Put back moto's own attributes (for comparing answers and costs with and without the tuning)."""
-    for (owner, name), (original, replacement) in _INSTALLED.items():
-        if getattr(owner, name) is replacement:
-            setattr(owner, name, original)
-    _INSTALLED.clear()
+from webhookctl.localcloud.moto_bridge.guard import decide
+from webhookctl.localcloud.moto_bridge.patching import _INSTALLED, _replace, revert  # noqa: F401
 
 
 def cache_action_method_names() -> None:
@@ -316,7 +296,7 @@ def size_new_items_in_one_pass() -> None:
     _replace(Item, "__init__", one_pass)
 
 
-# LimitedSizeDict.__setitem__'s limit in moto 5.2 (pyproject pins moto).
+# LimitedSizeDict.__setitem__'s limit in moto 5.2 (the guard checks their fingerprint).
 _ITEM_SIZE_LIMIT = 405000
 
 
@@ -398,7 +378,7 @@ def _plans_apply_to(serializer: Any) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _json_serialiser_is_moto_own() -> bool:
-    """The serialiser steps the plans copy are moto 5.2's (pyproject pins moto)."""
+    """The serialiser steps the plans copy are moto 5.2's (the guard checks their fingerprint)."""
     from moto.core.serialize import BaseJSONSerializer, JSONSerializer, ResponseSerializer
 
     own = {
@@ -607,7 +587,7 @@ def parse_json_requests_by_plan() -> None:
 
 @functools.lru_cache(maxsize=None)
 def _json_parser_is_moto_own() -> bool:
-    """The parser steps the reading plans copy are moto 5.2's (pyproject pins moto)."""
+    """The parser steps the reading plans copy are moto 5.2's (the guard checks their fingerprint)."""
     from moto.core.parse import BaseJSONParser, JSONParser, RequestParser
 
     own = {
@@ -750,7 +730,7 @@ _READING_KINDS: dict[str, Callable[[Any], _Reading]] = {
 def apply(leave_out: tuple[str, ...] = ()) -> None:
     """Every tuning in this module (but those named in `leave_out`); the server applies them once at start."""
     for tuning in TUNINGS:
-        if tuning.__name__ not in leave_out:
+        if tuning.__name__ not in leave_out and decide(tuning.__name__):
             tuning()
 
 

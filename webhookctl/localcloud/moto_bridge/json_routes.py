@@ -55,8 +55,10 @@ class JsonProtocolRoutes:
         self._views: dict[str, Any] = {}  # service -> moto's handler behind the app's "/" rule
 
     def _root_view(self, service: str, app: Any) -> Any:
+        from webhookctl.localcloud.moto_bridge.guard import decide
+
         view = self._views.get(service)
-        if view is None:
+        if view is None and decide("call_json_views_directly"):
             rule = next((r for r in app.url_map.iter_rules() if r.rule == "/"), None)
             view = app.view_functions[rule.endpoint].callback if rule is not None else None
             if view is not None:

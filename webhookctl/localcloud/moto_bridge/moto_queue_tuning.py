@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from webhookctl.localcloud.moto_tuning import _replace
+from webhookctl.localcloud.moto_bridge.guard import decide
+from webhookctl.localcloud.moto_bridge.patching import _replace
 
 
 def read_the_clock_once_per_queue_scan() -> None:
@@ -30,4 +31,5 @@ def read_the_clock_once_per_queue_scan() -> None:
 
 
 def apply() -> None:
-    read_the_clock_once_per_queue_scan()
+    if decide("read_the_clock_once_per_queue_scan"):
+        read_the_clock_once_per_queue_scan()

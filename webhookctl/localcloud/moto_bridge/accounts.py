@@ -1,0 +1,7 @@
+"""moto's rule for the account an access key belongs to (so the local cloud answers as moto does)."""
+
+from __future__ import annotations
+
+from moto.iam.models import get_account_id_from
+
+__all__ = ["get_account_id_from"]
