@@ -42,34 +42,14 @@ class AccountLoggingRole:
 
 def seed_logging_role(account_id: str, region: str) -> str | None:
     """Create the role (once per account) and set it for the region, unless the region has one."""
-    from moto.apigateway.models import apigateway_backends
-    from moto.iam.models import iam_backends
+    from webhookctl.localcloud.moto_bridge.apigateway_account import seed_logging_role as seed
 
-    account = apigateway_backends[account_id][region].account
-    if account.cloudwatch_role_arn:
-        return account.cloudwatch_role_arn
-    from moto.utilities.utils import get_partition
-
-    iam = iam_backends[account_id][get_partition(region)]  # IAM: one backend per account and partition
-    role = next((r for r in iam.roles.values() if r.name == LOCAL_LOGGING_ROLE), None)
-    if role is None:
-        role = iam.create_role(
-            role_name=LOCAL_LOGGING_ROLE,
-            assume_role_policy_document=json.dumps(_TRUST),
-            path="/",
-            permissions_boundary=None,
-            description="API Gateway pushes logs to CloudWatch Logs (the local cloud's account setting)",
-            tags=[],
-            max_session_duration=None,
-        )
-    account.cloudwatch_role_arn = role.arn
-    return role.arn
+    return seed(account_id, region, LOCAL_LOGGING_ROLE, json.dumps(_TRUST))
 
 
 def _account_of(request: Request) -> str:
     """The account moto serves for the request's access key (its own rule)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.iam.models import get_account_id_from
+    from webhookctl.localcloud.moto_bridge.accounts import DEFAULT_ACCOUNT_ID, get_account_id_from
 
     header = request.headers.get("Authorization", "")
     if _ACCESS_KEY not in header:

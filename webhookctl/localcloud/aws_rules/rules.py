@@ -177,7 +177,7 @@ def _check_tags(count: int, code: str, status: int = 400) -> None:
 
 
 def _apigateway_account(call: Call) -> Any:
-    from moto.backends import get_backend
+    from webhookctl.localcloud.moto_bridge.backends import get_backend
 
     return get_backend("apigateway")[call.account][call.region].get_account()
 

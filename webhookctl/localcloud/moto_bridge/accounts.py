@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import get_account_id_from
 
-__all__ = ["get_account_id_from"]
+__all__ = ["DEFAULT_ACCOUNT_ID", "get_account_id_from"]

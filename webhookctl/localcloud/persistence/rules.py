@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from webhookctl.localcloud.json_routes import TABLE_WRITES
+from webhookctl.localcloud.moto_bridge.json_routes import TABLE_WRITES
 from webhookctl.localcloud.persistence.requests import Kind, read_body
 
 # Operations that change nothing (moto may count or cache, but nothing worth saving).
