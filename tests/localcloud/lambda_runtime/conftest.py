@@ -193,7 +193,11 @@ def local_lambda(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalLamb
         cloud = LocalLambda(endpoint, runtime, layer_arn="")
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                           "Principal": {"Service": "lambda.amazonaws.com"}}]}
-        cloud.client("iam").create_role(RoleName="lambda-test", AssumeRolePolicyDocument=json.dumps(trust))
+        iam = cloud.client("iam")
+        try:
+            iam.create_role(RoleName="lambda-test", AssumeRolePolicyDocument=json.dumps(trust))
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass  # moto's in-process IAM outlives the fixture: a worker may set the package up twice
         layer = cloud.client("lambda").publish_layer_version(
             LayerName="helper",
             Content={"ZipFile": zip_of({"python/helper_lib/__init__.py": "VALUE = 'from-layer'\n"})},
