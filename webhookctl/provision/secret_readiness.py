@@ -38,25 +38,10 @@ def read_secret_readiness(client: Any, settings: Settings) -> SecretReadiness:
         raise
     if described.get("DeletedDate") is not None:
         return SecretReadiness(False, enabled)
-    document = _current_document(client, name)
+    from webhookctl.provision.resources.secret import current_document
+
+    document = current_document(client, name)
     return SecretReadiness(True, material.providers_without_material(document, enabled, provider_settings(settings)))
-
-
-def _current_document(client: Any, name: str) -> dict[str, Any]:
-    from webhook_signatures import material
-
-    try:
-        text = client.get_secret_value(SecretId=name).get("SecretString")
-    except ClientError as exc:
-        # A secret created without SecretString has no AWSCURRENT version yet: GetSecretValue answers
-        # ResourceNotFoundException (AWS Secrets Manager API Reference, GetSecretValue and CreateSecret).
-        if is_not_found(exc):
-            return {}
-        raise
-    try:
-        return material.load_document(text)
-    except ValueError:
-        return {}
 
 
 def without_secret_sentence(env: str, providers: list[str]) -> str:

@@ -92,16 +92,10 @@ class WorkerPool(Generic[W]):
         Blocks while the policy says to wait. A None return counts as a cold start under way:
         the caller reports it with `started` (or `start_failed`).
         """
-        stale: list[W] = []
         began = self._clock()
         with self._lock:
             changed = self._condition(key)
-            previous = self._current.get(function)
-            if previous != key:
-                self._current[function] = key
-                if previous is not None:
-                    stale = self._idle.pop(previous, [])
-                    self._live[previous] -= len(stale)
+            stale = self._switch_to(function, key)
             while True:
                 idle = self._idle.get(key) or []
                 while idle and not idle[-1].alive:
@@ -123,6 +117,18 @@ class WorkerPool(Generic[W]):
                 due = STUCK_AFTER_S if state.live >= self.limits.max_workers else cold_start_s
                 changed.wait(max(0.001, due - waited) if state.starting < self.limits.max_cold_starts else None)
 
+    def _switch_to(self, function: str, key: str) -> list[W]:
+        """Make `key` the function's current configuration (under the lock); the old one's idle workers are stale."""
+        previous = self._current.get(function)
+        if previous == key:
+            return []
+        self._current[function] = key
+        if previous is None:
+            return []
+        stale = self._idle.pop(previous, [])
+        self._live[previous] -= len(stale)
+        return stale
+
     def reserve_warm_start(self, function: str, key: str) -> tuple[bool, list[W]]:
         """(whether the caller should start a worker ahead of any invocation; stale workers to stop).
 
@@ -130,13 +136,7 @@ class WorkerPool(Generic[W]):
         The caller reports the start with `prestarted` (or `start_failed`).
         """
         with self._lock:
-            stale: list[W] = []
-            previous = self._current.get(function)
-            if previous != key:
-                self._current[function] = key
-                if previous is not None:
-                    stale = self._idle.pop(previous, [])
-                    self._live[previous] -= len(stale)
+            stale = self._switch_to(function, key)
             if self._live[key] or self._starting[key] >= self.limits.max_cold_starts:
                 return False, stale
             self._live[key] += 1

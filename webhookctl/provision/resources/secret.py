@@ -31,7 +31,7 @@ def discover(target: Any, model: Secret) -> Observed | None:
     providers: list[str] = []
     pinned: list[str] = []
     if not pending:
-        document = _document(client, model.secret_name)
+        document = current_document(client, model.secret_name)
         providers = sorted(document)
         pinned = list((document.get("paypal") or {}).get("certificates") or [])
     return Observed(
@@ -47,7 +47,8 @@ def discover(target: Any, model: Secret) -> Observed | None:
     )
 
 
-def _document(client: Any, secret_id: str) -> dict[str, Any]:
+def current_document(client: Any, secret_id: str) -> dict[str, Any]:
+    """The secret's document; {} while it has no value (no AWSCURRENT version) or holds no document."""
     from webhook_signatures import material
 
     try:
@@ -131,7 +132,7 @@ def update(target: Any, model: Secret, observed: Observed, differences: list[Dif
         client.update_secret(SecretId=model.secret_name, KmsKeyId=model.kms_key_arn, Description=model.description)
     if props & {"material", "paypal_certificates"} or ("pending_deletion" in props and (model.generate_for or model.paypal_certificates)):
         # Re-read just before writing: material set meanwhile is kept, never overwritten.
-        document = _document(client, model.secret_name)
+        document = current_document(client, model.secret_name)
         wanted = _with_pinned(model, _generated(model.generate_for, document))
         if wanted != document:
             client.put_secret_value(SecretId=model.secret_name, SecretString=material.dump_document(wanted))
