@@ -59,7 +59,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args()
 
-    from webhookctl.build import build_artifacts
+    from webhookctl.packaging import build_artifacts
     from webhookctl.config import load_settings
 
     settings = load_settings("dev", args.config)

@@ -59,7 +59,7 @@ def main() -> None:
     atexit.register(_write, out)
     import webhookctl.cli as cli
     from webhookctl.cli import session
-    from webhookctl.operations import send_test as operation
+    from webhookctl.operations import sample_deliveries as operation
     from webhookctl.operations.completion import CompletionWatcher
     from webhookctl.operations.signed_fixtures import DeliverySigner
 

@@ -48,9 +48,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args()
 
-    from webhookctl import sources
-    from webhookctl.build import build_artifacts
-    from webhookctl.build.targets import target_for
+    from webhookctl.packaging import sources
+    from webhookctl.packaging import build_artifacts
+    from webhookctl.packaging.targets import target_for
     from webhookctl.config import load_settings
 
     settings = load_settings("dev", args.config)

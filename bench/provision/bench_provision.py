@@ -22,7 +22,7 @@ from typing import Any
 from webhookctl.aws import AwsContext
 from webhookctl.config import FUNCTIONS, load_settings
 from webhookctl.provision import deploy, teardown
-from webhookctl.provision.artifacts import Artifacts
+from webhookctl.provision.deployable_code import Artifacts
 from webhookctl.provision.models import CodeArtifact
 
 TARGETS = {"noop_writes": 0, "handler_change_writes": 3, "cold_speedup": 3.0}

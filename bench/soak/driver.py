@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from bench.soak.deliveries import FreshEvent, ProviderSigner
 from bench.soak.plan import FORGED, FRESH, REDELIVERY, PlannedSend
-from webhookctl.operations.send_test import answer_document
+from webhookctl.operations.sample_deliveries import answer_document
 
 HTTP_TIMEOUT_S = 60
 

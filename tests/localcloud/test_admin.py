@@ -8,7 +8,7 @@ from webhookctl.errors import UsageError
 from webhookctl.localcloud import chaos_client
 from webhookctl.localcloud.admin import parse_chaos
 from webhookctl.localcloud.latency import ControlPlaneLatency
-from webhookctl.localcloud.overlay import request_service
+from webhookctl.localcloud.overlay_chain import request_service
 
 
 def test_health_identifies_the_local_cloud(cloud):

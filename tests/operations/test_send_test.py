@@ -16,7 +16,7 @@ from webhookctl.config import PROVIDERS
 from webhookctl.errors import UsageError
 from webhookctl.operations.deployment import Deployment
 from webhookctl.operations.fixtures import catalog
-from webhookctl.operations.send_test import SendTestRequest, send_test
+from webhookctl.operations.sample_deliveries import SendTestRequest, send_test
 from webhookctl.operations.signed_fixtures import DeliverySigner, TIMESTAMPED, provider_settings
 
 

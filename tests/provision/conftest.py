@@ -10,7 +10,7 @@ from typing import Callable
 import pytest
 
 from webhookctl.config import FUNCTIONS
-from webhookctl.provision.artifacts import Artifacts
+from webhookctl.provision.deployable_code import Artifacts
 from webhookctl.provision.models import CodeArtifact
 
 

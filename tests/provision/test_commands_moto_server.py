@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-import webhookctl.build
+import webhookctl.packaging
 from tests.provision.conftest import make_artifacts
-from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
+from webhookctl.packaging.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.provision.outputs import KEYS
 from tests.cli_runner import run_main
 
@@ -38,7 +38,7 @@ def builds(monkeypatch, tmp_path):
             import_check=ImportCheck(ok=not Builds.missing, missing=Builds.missing),
         )
 
-    monkeypatch.setattr(webhookctl.build, "build_artifacts", build_artifacts)
+    monkeypatch.setattr(webhookctl.packaging, "build_artifacts", build_artifacts)
     return Builds
 
 

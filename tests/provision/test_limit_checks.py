@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from webhookctl import aws_limits
 from webhookctl.aws import AwsOptions, connect
-from webhookctl.build.result import Artifact, BuildResult, ImportCheck
+from webhookctl.packaging.result import Artifact, BuildResult, ImportCheck
 from webhookctl.config import load_settings
 from webhookctl.provision import limit_checks
 from webhookctl.provision.preflight import run_preflight
@@ -84,13 +84,13 @@ def test_policy_sizes_are_measured_and_judged(ctx, settings):
 
 
 def test_preflight_command_exits_3_naming_the_limit(moto_server, monkeypatch, capsys, tmp_path):
-    import webhookctl.build
+    import webhookctl.packaging
     from tests.cli_runner import run_main
 
     monkeypatch.chdir(tmp_path)
     url = "https://example.com/" + "a" * 4200
     (tmp_path / "webhookctl.toml").write_text(f'[providers.square]\nnotification_url = "{url}"\n')
-    monkeypatch.setattr(webhookctl.build, "build_artifacts",
+    monkeypatch.setattr(webhookctl.packaging, "build_artifacts",
                         lambda settings, arch="arm64", out_dir=None, *, progress=None: build_of(tmp_path, 1000, 1000))
     code, out, err = run_main(["preflight", "--endpoint-url", moto_server, "-o", "json"], monkeypatch, capsys)
     assert code == 3, err

@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from tests.conftest import set_account_logging_role
 from webhookctl.aws import AwsContext, AwsOptions, connect
-from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
+from webhookctl.packaging.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.config import load_settings
 from webhookctl.errors import UsageError
 from webhookctl.provision import preflight

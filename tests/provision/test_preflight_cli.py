@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import webhookctl.build
-from webhookctl.build.result import Artifact, BuildResult, ImportCheck, Missing
+import webhookctl.packaging
+from webhookctl.packaging.result import Artifact, BuildResult, ImportCheck, Missing
 from webhookctl.cli import preflight as preflight_cli
 from tests.cli_runner import run_main
 from tests.conftest import set_account_logging_role
@@ -38,7 +38,7 @@ def builds(monkeypatch, tmp_path):
         Builds.arches.append(arch)
         return fake_build(arch, Builds.missing)
 
-    monkeypatch.setattr(webhookctl.build, "build_artifacts", build_artifacts)
+    monkeypatch.setattr(webhookctl.packaging, "build_artifacts", build_artifacts)
     return Builds
 
 

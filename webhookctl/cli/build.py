@@ -16,7 +16,7 @@ def build(
         Optional[str],
         typer.Option("--arch", help="arm64 or x86_64 (Lambda wheels), or host (this machine, for the local cloud). Default: \\[lambda] architecture.", metavar="[arm64|x86_64|host]"),
     ] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default .webhookctl/build/<arch>).", metavar="DIR")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Output folder (default .webhookctl/packaging/<arch>).", metavar="DIR")] = None,
     env: Annotated[
         Optional[str],
         typer.Option("--env", "-e", envvar=["WEBHOOKCTL_ENV", "ENVIRONMENT_SUFFIX"], help="Env whose \\[env.NAME.*] overrides apply (default: dev)."),
@@ -24,7 +24,7 @@ def build(
 ) -> None:
     """Build the function zips and the layer zip, and check every import resolves; exit 3 when one does not."""
     from webhookctl import exit_codes
-    from webhookctl.build import build_artifacts
+    from webhookctl.packaging import build_artifacts
     from webhookctl.cli.console import abort, err_console
     from webhookctl.cli.render import emit
     from webhookctl.config import load_settings, validate_env_name

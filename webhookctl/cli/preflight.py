@@ -47,7 +47,7 @@ def preflight(
 
 def build_for_preflight(settings: Any, target: str) -> Any:
     """The build whose import check preflight reports: the host's for the local cloud, else the configured arch."""
-    from webhookctl.build import build_artifacts
+    from webhookctl.packaging import build_artifacts
     from webhookctl.cli.console import err_console
 
     arch = "host" if target == "local" else settings.architecture

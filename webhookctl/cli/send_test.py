@@ -29,7 +29,7 @@ def send_test(
     from webhookctl.cli.render import emit
     from webhookctl.cli.session import connect_for, settings_for
     from webhookctl.operations.providers import check_provider
-    from webhookctl.operations.send_test import SendProgress, SendTestRequest, send_test as run
+    from webhookctl.operations.sample_deliveries import SendProgress, SendTestRequest, send_test as run
 
     settings = settings_for(opts)
     check_provider(provider, settings)

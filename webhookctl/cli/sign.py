@@ -44,7 +44,7 @@ def sign(
     certificate pinned: webhookctl verify paypal --webhook-id ID --cert CERT.pem ...
     """
     from webhookctl.cli.render import emit
-    from webhookctl.offline_signing import sign_delivery
+    from webhookctl.operations.offline_signing import sign_delivery
 
     output, config = offline
     result = sign_delivery(

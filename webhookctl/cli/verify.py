@@ -37,7 +37,7 @@ def verify(
     """Check a captured delivery's signature offline: exit 0 when valid, 1 when invalid (with the reason)."""
     from webhookctl import exit_codes
     from webhookctl.cli.render import emit
-    from webhookctl.offline_signing import verify_delivery
+    from webhookctl.operations.offline_signing import verify_delivery
 
     output, config = offline
     result = verify_delivery(

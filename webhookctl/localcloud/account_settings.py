@@ -13,7 +13,7 @@ import json
 import threading
 from werkzeug.wrappers import Request, Response
 
-from webhookctl.localcloud.overlay import Forward, request_region, request_service
+from webhookctl.localcloud.overlay_chain import Forward, request_region, request_service
 
 LOCAL_LOGGING_ROLE = "local-apigateway-cloudwatch"
 _TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from werkzeug.wrappers import Request, Response
 
 from webhookctl import __version__
-from webhookctl.localcloud.overlay import Forward, json_response
+from webhookctl.localcloud.overlay_chain import Forward, json_response
 
 PREFIX = "/_webhookctl/"
 COMPONENTS = ("receiver", "processor", "audit")

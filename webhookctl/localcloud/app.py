@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from werkzeug.wrappers import Request, Response
 
-from webhookctl.localcloud.overlay import Overlay
+from webhookctl.localcloud.overlay_chain import Overlay
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from webhookctl.localcloud.admin import PREFIX
 from webhookctl.localcloud.gateway.data_plane import data_plane_path
-from webhookctl.localcloud.overlay import Forward
+from webhookctl.localcloud.overlay_chain import Forward
 
 
 @dataclass(frozen=True)

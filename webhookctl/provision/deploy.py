@@ -9,7 +9,7 @@ from typing import Any, Callable
 from webhookctl.aws import AwsContext
 from webhookctl.config import Settings
 from webhookctl.provision.apply import Progress, apply_plan
-from webhookctl.provision.artifacts import Artifacts
+from webhookctl.provision.deployable_code import Artifacts
 from webhookctl.provision.desired import build_desired
 from webhookctl.provision.models import Resource
 from webhookctl.provision.outputs import env_outputs

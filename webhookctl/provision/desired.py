@@ -10,7 +10,7 @@ from webhookctl.errors import UsageError
 from webhookctl.names import HANDLER, STAGE_NAME, TAG_APP, Names
 from webhookctl.provision import models as m
 from webhookctl.provision import policies
-from webhookctl.provision.artifacts import Artifacts
+from webhookctl.provision.deployable_code import Artifacts
 from webhookctl.provision.references import Ref
 from webhookctl.provision.resources.routes import deployment_description
 from webhookctl.provision.resources.stage import ACCESS_LOG_FORMAT

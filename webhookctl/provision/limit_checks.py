@@ -14,7 +14,7 @@ from webhookctl.provision.references import resolve
 
 if TYPE_CHECKING:
     from webhookctl.aws import AwsContext
-    from webhookctl.build.result import BuildResult
+    from webhookctl.packaging.result import BuildResult
     from webhookctl.config import Settings
 
 WORST_ACCOUNT = "123456789012"

@@ -21,7 +21,7 @@ from webhookctl.provision.concurrency import ConcurrencyDecision, fit_reservatio
 
 if TYPE_CHECKING:
     from webhookctl.aws import AwsContext
-    from webhookctl.build.result import BuildResult
+    from webhookctl.packaging.result import BuildResult
     from webhookctl.config import Settings
 
 RESERVED_MODES = ("fit", "strict", "off")

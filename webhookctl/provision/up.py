@@ -10,7 +10,7 @@ from webhookctl import exit_codes
 from webhookctl.aws import AwsContext
 from webhookctl.config import FUNCTIONS, Settings
 from webhookctl.errors import UsageError, WebhookctlError
-from webhookctl.provision import artifacts as code
+from webhookctl.provision import deployable_code as code
 from webhookctl.provision.apply import Progress
 from webhookctl.provision.deploy import DEFAULT_MAX_PARALLEL, UpResult, deploy
 from webhookctl.provision.plan import Plan

@@ -6,7 +6,7 @@ from werkzeug.wrappers import Request, Response
 
 from webhookctl.localcloud.aws_rules.calls import Refusal, read_call, refusal_response
 from webhookctl.localcloud.aws_rules.rules import RULED_JSON_OPERATIONS, RULES
-from webhookctl.localcloud.overlay import Forward
+from webhookctl.localcloud.overlay_chain import Forward
 
 __all__ = ["AwsLimitRules", "RULED_JSON_OPERATIONS"]
 

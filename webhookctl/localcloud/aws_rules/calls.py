@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from werkzeug.wrappers import Request, Response
 
-from webhookctl.localcloud.overlay import request_region, request_service
+from webhookctl.localcloud.overlay_chain import request_region, request_service
 
 # REST-JSON operations the rules look at: (service, method, path pattern, operation).
 REST_OPERATIONS: list[tuple[str, str, re.Pattern[str], str]] = [
@@ -79,7 +79,7 @@ def read_call(request: Request, wanted: Container[tuple[str, str]]) -> Call | No
 
 def _call(request: Request, service: str, operation: str, protocol: str, params: dict[str, Any],
           path_args: dict[str, str] | None = None) -> Call:
-    from webhookctl.localcloud.lambda_runtime.overlay import request_account
+    from webhookctl.localcloud.lambda_runtime.lambda_api_overlay import request_account
 
     return Call(service, operation, params, protocol, request_region(request), request_account(request),
                 request.content_length or 0, path_args or {})

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from webhookctl.localcloud.gateway import proxy_response, routes, throttle, waf
 from webhookctl.localcloud.gateway.proxy_event import IncomingRequest, StageContext, build_event, new_trace_id
-from webhookctl.localcloud.overlay import Forward, request_service
+from webhookctl.localcloud.overlay_chain import Forward, request_service
 
 _DATA_PLANE = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 # API Gateway quotas: "Payload size: 10 MB" for REST APIs, not adjustable; over it the answer is 413.

@@ -1,7 +1,7 @@
 """The local cloud's Lambda runtime: runs uploaded zips in warm worker processes, plus the Lambda API moto lacks."""
 
-from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
-from webhookctl.localcloud.lambda_runtime.overlay import LambdaOverlay
+from webhookctl.localcloud.lambda_runtime.runtime_config import RuntimeConfig
+from webhookctl.localcloud.lambda_runtime.lambda_api_overlay import LambdaOverlay
 from webhookctl.localcloud.lambda_runtime.results import (
     InvalidParameterValue,
     InvokeResult,

@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
+from webhookctl.localcloud.lambda_runtime.runtime_config import RuntimeConfig
 from webhookctl.localcloud.lambda_runtime.destinations import (
     DeadLetterConfigs,
     DestinationError,

@@ -7,12 +7,12 @@ import os
 import time
 from dataclasses import dataclass
 
-from webhookctl.localcloud.lambda_runtime import function_logs
+from webhookctl.localcloud.lambda_runtime import log_writer
 from webhookctl.localcloud.lambda_runtime.chaos import Chaos
 from webhookctl.localcloud.lambda_runtime.code_cache import CodeCache
 from webhookctl.localcloud.lambda_runtime.concurrency import ConcurrencyLimits
-from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
-from webhookctl.localcloud.lambda_runtime.function_logs import FunctionLogs
+from webhookctl.localcloud.lambda_runtime.runtime_config import RuntimeConfig
+from webhookctl.localcloud.lambda_runtime.log_writer import FunctionLogs
 from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec, reserved_concurrency_by_function
 from webhookctl.localcloud.lambda_runtime.worker import Worker, WorkerReply, new_log_stream_name
 from webhookctl.localcloud.lambda_runtime.worker_pool import WorkerPool
@@ -64,11 +64,11 @@ class FunctionExecutor:
         events: list[list] = []
         init: WorkerReply | None = None
         if cold:
-            events.append([function_logs.now_ms(), f"INIT_START Runtime Version: {spec.runtime}.local\tRuntime Version ARN: local"])
+            events.append([log_writer.now_ms(), f"INIT_START Runtime Version: {spec.runtime}.local\tRuntime Version ARN: local"])
             init = worker.read_init(INIT_ALLOWANCE_S)
             self.pool.started(worker, time.monotonic() - worker.spawned_at)
             events.extend(init.header.get("logs", []))
-        events.append([function_logs.now_ms(), function_logs.start_line(request_id, spec.version)])
+        events.append([log_writer.now_ms(), log_writer.start_line(request_id, spec.version)])
         started = time.monotonic()
         healthy = True
         if init is not None and (init.timed_out or init.exit_reason or init.header.get("error")):
@@ -80,7 +80,7 @@ class FunctionExecutor:
             reply = init
         elif chaos is not None and chaos.fail:
             error = {"errorMessage": "Injected fault (local chaos)", "errorType": "ChaosInjectedError", "stackTrace": []}
-            events.append([function_logs.now_ms(), f"[ERROR] ChaosInjectedError: {error['errorMessage']}"])
+            events.append([log_writer.now_ms(), f"[ERROR] ChaosInjectedError: {error['errorMessage']}"])
             reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
         else:
             header = {
@@ -97,23 +97,23 @@ class FunctionExecutor:
         if reply.timed_out:
             healthy = False
             message = f"RequestId: {request_id} Error: Task timed out after {spec.timeout_s:.2f} seconds"
-            events.append([function_logs.now_ms(), f"{_iso_now()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"])
+            events.append([log_writer.now_ms(), f"{_iso_now()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"])
             error = {"errorMessage": message, "errorType": "Sandbox.Timedout"}
             reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
             status = "timeout"
         elif reply.exit_reason is not None:
             healthy = False
             message = f"RequestId: {request_id} Error: {reply.exit_reason}"
-            events.append([function_logs.now_ms(), f"{message}\rRuntime.ExitError"])
+            events.append([log_writer.now_ms(), f"{message}\rRuntime.ExitError"])
             error = {"errorMessage": message, "errorType": "Runtime.ExitError"}
             reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
             status = "error\tError Type: Runtime.ExitError"
         init_ms = init.header.get("init_ms") if init is not None else None
-        end, report = function_logs.report_lines(
+        end, report = log_writer.report_lines(
             request_id, spec.version, reply.header.get("duration_ms", duration_ms), spec.memory_mb,
             reply.header.get("max_rss_mb", 0), init_ms, status,
         )
-        events += [[function_logs.now_ms(), end], [function_logs.now_ms(), report]]
+        events += [[log_writer.now_ms(), end], [log_writer.now_ms(), report]]
         self._release(worker, healthy)
         self.logs.write(spec.account, spec.region, spec.name, spec.log_group, worker.log_stream, events)
         error = reply.header.get("error")
@@ -128,9 +128,9 @@ class FunctionExecutor:
 
     def _without_worker(self, spec: FunctionSpec, request_id: str, error_type: str, message: str) -> Execution:
         error = {"errorMessage": message, "errorType": error_type}
-        now = function_logs.now_ms()
-        end, report = function_logs.report_lines(request_id, spec.version, 0.0, spec.memory_mb, 0, None, "error")
-        events = [[now, function_logs.start_line(request_id, spec.version)], [now, f"{message}\r{error_type}"], [now, end], [now, report]]
+        now = log_writer.now_ms()
+        end, report = log_writer.report_lines(request_id, spec.version, 0.0, spec.memory_mb, 0, None, "error")
+        events = [[now, log_writer.start_line(request_id, spec.version)], [now, f"{message}\r{error_type}"], [now, end], [now, report]]
         self.logs.write(spec.account, spec.region, spec.name, spec.log_group, new_log_stream_name(spec.version), events)
         return Execution(request_id, json.dumps(error).encode(), "Unhandled", error_type, message, events)
 
@@ -166,7 +166,7 @@ class FunctionExecutor:
         except Exception:  # a broken zip: the first invocation reports it
             self.pool.start_failed(spec.worker_key)
             return False
-        started = function_logs.now_ms()
+        started = log_writer.now_ms()
         init = worker.read_init(INIT_ALLOWANCE_S)
         healthy = not (init.timed_out or init.exit_reason or init.header.get("error"))
         if healthy:

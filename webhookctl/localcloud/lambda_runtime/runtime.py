@@ -9,10 +9,10 @@ import time
 import uuid
 from typing import Any
 
-from webhookctl.localcloud.lambda_runtime import function_logs
+from webhookctl.localcloud.lambda_runtime import log_writer
 from webhookctl.localcloud.lambda_runtime.async_invocations import AsyncInvoker, QueuedEvent
 from webhookctl.localcloud.lambda_runtime.chaos import Chaos
-from webhookctl.localcloud.lambda_runtime.config import RuntimeConfig
+from webhookctl.localcloud.lambda_runtime.runtime_config import RuntimeConfig
 from webhookctl.localcloud.lambda_runtime.destinations import DeadLetterConfigs
 from webhookctl.localcloud.doorbell import Doorbell
 from webhookctl.localcloud.lambda_runtime.durability import RuntimeDurability
@@ -185,7 +185,7 @@ def _result(spec: FunctionSpec, execution: Execution, log_type: str | None) -> I
         status_code=200,
         payload=execution.payload,
         function_error=execution.function_error,
-        log_result=function_logs.tail(execution.log_events) if log_type == "Tail" else None,
+        log_result=log_writer.tail(execution.log_events) if log_type == "Tail" else None,
         executed_version=spec.version,
         error_type=execution.error_type,
     )

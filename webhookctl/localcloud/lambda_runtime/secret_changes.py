@@ -14,8 +14,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from webhookctl.localcloud.lambda_runtime.functions import _latest_functions, lambda_backend
-from webhookctl.localcloud.lambda_runtime.overlay import request_account
-from webhookctl.localcloud.overlay import Forward, request_region, request_service
+from webhookctl.localcloud.lambda_runtime.lambda_api_overlay import request_account
+from webhookctl.localcloud.overlay_chain import Forward, request_region, request_service
 
 SECRET_WRITES = frozenset({"PutSecretValue", "UpdateSecret", "UpdateSecretVersionStage", "RotateSecret", "RestoreSecret"})
 

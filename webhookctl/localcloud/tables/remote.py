@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from werkzeug.wrappers import Request, Response
 
 from webhookctl.localcloud.moto_bridge.stream_mappings import adopt_stream_mappings  # noqa: F401 (its callers import it here)
-from webhookctl.localcloud.overlay import Forward
+from webhookctl.localcloud.overlay_chain import Forward
 from webhookctl.localcloud.tables.streams import ShardInfo
 
 # X-Amz-Target prefixes of the calls the table process serves.

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from webhookctl.build.source_scan import aws_services_of, imports_of, parse
+from webhookctl.packaging.source_scan import aws_services_of, imports_of, parse
 from webhookctl.errors import WebhookctlError
 
 SOURCE = '''\

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from webhookctl.build.bytecode import LAYER_PATH, compile_trees, compiler_key
-from webhookctl.build.cache import BuildCache, InputHash, discard
-from webhookctl.build.lockfile import Lock
-from webhookctl.build import pruning
-from webhookctl.build.pip_install import install_pins
-from webhookctl.build.pruning import prune_site
-from webhookctl.build.targets import BuildTarget
+from webhookctl.packaging.bytecode import LAYER_PATH, compile_trees, compiler_key
+from webhookctl.packaging.cache import BuildCache, InputHash, discard
+from webhookctl.packaging.lockfile import Lock
+from webhookctl.packaging import pruning
+from webhookctl.packaging.pip_install import install_pins
+from webhookctl.packaging.pruning import prune_site
+from webhookctl.packaging.targets import BuildTarget
 
 # Bump when installation changes, so cached folders are rebuilt (pruning rules count by their source).
 SITE_LAYOUT = "2"

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from webhookctl.build.result import BuildResult, manifest_text, result_from_manifest
+from webhookctl.packaging.result import BuildResult, manifest_text, result_from_manifest
 
 _MANIFEST = "manifest.json"
 _COMPLETE = ".complete"

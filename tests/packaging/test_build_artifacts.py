@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from webhookctl.build import build_artifacts
+from webhookctl.packaging import build_artifacts
 from webhookctl.config import FUNCTIONS
 from webhookctl.errors import WebhookctlError
 
@@ -71,7 +71,7 @@ def test_changed_handler_rebuilds_its_zip_but_reuses_the_installed_layer(project
 
 
 def test_changed_handler_reuses_the_layer_zip_and_a_changed_layer_package_rezips_it(project, fake_pip, monkeypatch) -> None:
-    from webhookctl.build import artifacts
+    from webhookctl.packaging import artifacts
 
     first = build_artifacts(project.settings, "arm64")
     written: list[str] = []
@@ -158,7 +158,7 @@ def test_runtime_of_another_python_version_gets_no_bytecode(project, fake_pip) -
 
 
 def test_cache_keeps_only_the_most_recently_used_builds(project, fake_pip, monkeypatch) -> None:
-    monkeypatch.setattr("webhookctl.build.cache.KEEP_BUILDS", 2)
+    monkeypatch.setattr("webhookctl.packaging.cache.KEEP_BUILDS", 2)
     original = project.handler("audit").read_text()
     build_artifacts(project.settings, "arm64")
     for number in range(3):

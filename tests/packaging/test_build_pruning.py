@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from webhookctl.build.layer_site import BASE_SERVICES
-from webhookctl.build.pruning import prune_site
+from webhookctl.packaging.layer_site import BASE_SERVICES
+from webhookctl.packaging.pruning import prune_site
 
 FILES = [
     "bin/jp.py",

@@ -6,7 +6,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from webhookctl.build.deterministic_zip import FIXED_TIME, files_under, write_zip
+from webhookctl.packaging.deterministic_zip import FIXED_TIME, files_under, write_zip
 
 
 def _tree(root: Path) -> None:
@@ -52,7 +52,7 @@ def test_content_hash_ignores_how_the_bytes_were_compressed(tmp_path: Path, monk
     _tree(tmp_path / "src")
     (tmp_path / "src" / "big.txt").write_text("".join(f"webhook {n} {n * n}\n" for n in range(5000)))
     best = write_zip(files_under(tmp_path / "src"), tmp_path / "best.zip")
-    monkeypatch.setattr("webhookctl.build.deterministic_zip.LEVEL", 1)
+    monkeypatch.setattr("webhookctl.packaging.deterministic_zip.LEVEL", 1)
     fast = write_zip(files_under(tmp_path / "src"), tmp_path / "fast.zip")
     assert fast.sha256 != best.sha256
     assert fast.content_sha256 == best.content_sha256

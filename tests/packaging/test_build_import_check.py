@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from webhookctl.build.import_check import CodeFolder, check_imports
-from webhookctl.build.module_index import ModuleIndex
+from webhookctl.packaging.import_check import CodeFolder, check_imports
+from webhookctl.packaging.module_index import ModuleIndex
 
 LAYER = ModuleIndex(
     [

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from webhookctl.build.targets import BuildTarget
+from webhookctl.packaging.targets import BuildTarget
 from webhookctl.errors import UsageError
 
 _HEADER = "# Resolved from {name} by `webhookctl build`; delete this file to resolve again.\n"

@@ -10,9 +10,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from webhookctl.build.module_index import ModuleIndex
-from webhookctl.build.result import ImportCheck, Missing
-from webhookctl.build.source_scan import Import, imports_of, parse
+from webhookctl.packaging.module_index import ModuleIndex
+from webhookctl.packaging.result import ImportCheck, Missing
+from webhookctl.packaging.source_scan import Import, imports_of, parse
 
 STDLIB = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__"}
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from webhookctl.build.targets import target_for
+from webhookctl.packaging.targets import target_for
 from webhookctl.errors import UsageError
 
 

@@ -14,7 +14,7 @@ from webhookctl.localcloud.lambda_runtime.concurrency import MINIMUM_UNRESERVED,
 from webhookctl.localcloud.lambda_runtime.functions import lambda_backend, reserved_concurrency_by_function, split_name
 from webhookctl.localcloud.lambda_runtime.results import InvalidParameterValue, LambdaApiError, TooManyRequests
 from webhookctl.localcloud.lambda_runtime.runtime import LambdaRuntime
-from webhookctl.localcloud.overlay import Forward, request_region, request_service
+from webhookctl.localcloud.overlay_chain import Forward, request_region, request_service
 
 _FUNCTION = r"(?P<function>[^/]+)"
 _ROUTES: list[tuple[str, re.Pattern[str], str]] = [

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from webhookctl import sources
-from webhookctl.build import BuildResult, build_artifacts
+from webhookctl.packaging import sources
+from webhookctl.packaging import BuildResult, build_artifacts
 from webhookctl.config import load_settings
 
 REQUIREMENTS = "boto3>=1.26.0\ncryptography>=41.0.0\naws-xray-sdk>=2.12.0\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from webhookctl.config import DEFAULTS, Settings
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # webhookctl/
 _BUNDLED = _PACKAGE / "_bundled"
 _CHECKOUT = _PACKAGE.parent
 

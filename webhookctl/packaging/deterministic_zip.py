@@ -8,7 +8,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from webhookctl.build.result import Artifact
+from webhookctl.packaging.result import Artifact
 
 # The earliest time a zip entry can hold; the real mtimes would make every checkout differ.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from webhookctl.build.targets import BuildTarget
+from webhookctl.packaging.targets import BuildTarget
 from webhookctl.errors import WebhookctlError
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from webhookctl.build.lockfile import lock_path_for, locked_requirements
-from webhookctl.build.targets import target_for
+from webhookctl.packaging.lockfile import lock_path_for, locked_requirements
+from webhookctl.packaging.targets import target_for
 from webhookctl.errors import UsageError
 
 TARGET = target_for("arm64", "python3.11")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from webhookctl.build.targets import BuildTarget
+from webhookctl.packaging.targets import BuildTarget
 from webhookctl.errors import WebhookctlError
 
 LAYER_PATH = "/opt/python"

@@ -8,19 +8,19 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from webhookctl import sources
-from webhookctl.build.bytecode import LAYER_PATH, TASK_PATH, can_compile_for, compile_trees, compiler_key
-from webhookctl.build.cache import BuildCache, InputHash, cache_root, discard
-from webhookctl.build.code_folders import function_folders, shared_folders, shippable_files
-from webhookctl.build.deterministic_zip import files_under, write_zip
-from webhookctl.build.import_check import CodeFolder, check_imports
-from webhookctl.build.layer_site import BASE_SERVICES, installed_site, site_key
-from webhookctl.build.lockfile import Lock, locked_requirements
-from webhookctl.build.module_index import ModuleIndex
-from webhookctl.build.pip_install import resolve_pins
-from webhookctl.build.result import Artifact, BuildResult
-from webhookctl.build.source_scan import aws_services_of, parse
-from webhookctl.build.targets import BuildTarget, target_for
+from webhookctl.packaging import sources
+from webhookctl.packaging.bytecode import LAYER_PATH, TASK_PATH, can_compile_for, compile_trees, compiler_key
+from webhookctl.packaging.cache import BuildCache, InputHash, cache_root, discard
+from webhookctl.packaging.code_folders import function_folders, shared_folders, shippable_files
+from webhookctl.packaging.deterministic_zip import files_under, write_zip
+from webhookctl.packaging.import_check import CodeFolder, check_imports
+from webhookctl.packaging.layer_site import BASE_SERVICES, installed_site, site_key
+from webhookctl.packaging.lockfile import Lock, locked_requirements
+from webhookctl.packaging.module_index import ModuleIndex
+from webhookctl.packaging.pip_install import resolve_pins
+from webhookctl.packaging.result import Artifact, BuildResult
+from webhookctl.packaging.source_scan import aws_services_of, parse
+from webhookctl.packaging.targets import BuildTarget, target_for
 from webhookctl.config import Settings
 from webhookctl.errors import WebhookctlError
 

@@ -22,7 +22,7 @@ class Artifacts:
 
     @classmethod
     def from_build(cls, build: Any) -> "Artifacts":
-        """From a webhookctl.build BuildResult."""
+        """From a webhookctl.packaging BuildResult."""
         layer_hash = str(getattr(build, "layer_hash", "") or build.layer.sha256).removeprefix("sha256:")
         return cls(
             layer=CodeArtifact(path=build.layer.path, sha256=build.layer.sha256),
@@ -38,6 +38,6 @@ def deploy_arch(settings: Settings, local_cloud: bool) -> str:
 
 def run_build(settings: Settings, arch: str, progress: Callable[[str], None] | None = None) -> Any:
     """Build (or reuse from the cache) the zips for `arch`; returns the BuildResult."""
-    from webhookctl.build import build_artifacts
+    from webhookctl.packaging import build_artifacts
 
     return build_artifacts(settings, arch, progress=progress)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webhookctl import sources
+from webhookctl.packaging import sources
 from webhookctl.config import Settings, load_settings
 
 HANDLER_PACKAGES = {"receiver": "webhook_receiver", "processor": "payment_processor", "audit": "audit_logger"}
@@ -101,8 +101,8 @@ class FakePip:
 @pytest.fixture
 def fake_pip(monkeypatch: pytest.MonkeyPatch) -> FakePip:
     pip = FakePip()
-    monkeypatch.setattr("webhookctl.build.artifacts.resolve_pins", pip.resolve)
-    monkeypatch.setattr("webhookctl.build.layer_site.install_pins", pip.install)
+    monkeypatch.setattr("webhookctl.packaging.artifacts.resolve_pins", pip.resolve)
+    monkeypatch.setattr("webhookctl.packaging.layer_site.install_pins", pip.install)
     return pip
 
 

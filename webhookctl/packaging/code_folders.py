@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from webhookctl import exit_codes
-from webhookctl.build.deterministic_zip import files_under
-from webhookctl.build.import_check import CodeFolder
+from webhookctl.packaging.deterministic_zip import files_under
+from webhookctl.packaging.import_check import CodeFolder
 from webhookctl.config import FUNCTIONS
 from webhookctl.errors import UsageError, WebhookctlError
 from webhookctl.names import HANDLER_PACKAGES
