@@ -57,7 +57,7 @@ def test_cache_reads_once_within_the_ttl_and_again_after(parts):
 
 def test_a_replaced_secret_stops_verifying_within_30_s_with_the_deployed_ttl(parts):
     """AWS by design: a warm receiver re-reads the secret once per SECRETS_TTL_S, so rotation lands within it."""
-    from webhookctl.provision.desired import SECRETS_TTL_S
+    from webhookctl.provision.resources.functions import SECRETS_TTL_S
 
     assert SECRETS_TTL_S <= 25  # 30 s, less a margin for the read itself
     fetcher, clock = Fetcher({"stripe": {"secrets": ["whsec_leaked0000"]}}), Clock()

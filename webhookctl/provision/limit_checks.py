@@ -46,7 +46,7 @@ def _worst_case_outputs(names: Names, region: str, partition: str) -> dict[str, 
 
 
 def check_environment(ctx: "AwsContext", settings: "Settings") -> Check:
-    from webhookctl.provision.desired import environment
+    from webhookctl.provision.resources.functions import environment
 
     names = Names(settings.prefix, settings.env)
     sizes, problems = {}, []

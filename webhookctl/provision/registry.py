@@ -1,4 +1,4 @@
-"""The explicit map from model type to the module that plans and applies it.
+"""The explicit map from model type to the module that builds, plans and applies it.
 
 No name-built dispatch: a model type without a complete handler fails at import time.
 """
@@ -32,29 +32,31 @@ from webhookctl.provision.resources import (
     waf_association,
 )
 
-OPERATIONS = ("discover", "diff", "create", "update", "delete")
+OPERATIONS = ("desired", "discover", "diff", "create", "update", "delete")
 
+# In dependency order: build_desired lists each module's models in this order, which is also the
+# order of ties in the plan (the resources of a module depend only on those of modules above it).
 HANDLERS: dict[type[models.Resource], ModuleType] = {
     models.KmsKey: kms,
     models.LogGroup: log_groups,
     models.Table: table,
     models.Queue: queues,
     models.Topic: topic,
-    models.TopicSubscription: subscription,
     models.Secret: secret,
     models.Role: roles,
     models.Layer: layer,
+    models.RestApi: api,
     models.Function: functions,
     models.EventInvokeConfig: event_invoke_config,
     models.EventSourceMapping: event_source_mapping,
     models.LambdaPermission: permission,
-    models.RestApi: api,
     models.ApiRoutes: routes,
     models.Stage: stage,
-    models.StageAccessLogging: access_logging,
-    models.AccountLoggingRole: account_logging,
     models.WebAcl: waf,
     models.WebAclAssociation: waf_association,
+    models.AccountLoggingRole: account_logging,
+    models.StageAccessLogging: access_logging,
+    models.TopicSubscription: subscription,
     models.Alarm: alarms,
 }
 

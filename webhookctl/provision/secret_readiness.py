@@ -26,7 +26,7 @@ class SecretReadiness:
 def read_secret_readiness(client: Any, settings: Settings) -> SecretReadiness:
     from webhook_signatures import material
 
-    from webhookctl.provision.desired import provider_settings
+    from webhookctl.provision.resources.functions import provider_settings
 
     name = Names(settings.prefix, settings.env).secret
     enabled = list(settings.providers_enabled)

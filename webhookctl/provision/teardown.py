@@ -14,7 +14,6 @@ from webhookctl.errors import NotDeployedError, UsageError
 from webhookctl.names import Names
 from webhookctl.provision.apply import Progress, apply_plan
 from webhookctl.provision.deploy import DEFAULT_MAX_PARALLEL, desired_state
-from webhookctl.provision.desired import key_pending_window_days
 from webhookctl.provision.plan import Plan, discover, exists, physical_name, teardown_plan
 from webhookctl.provision.resources import kms
 from webhookctl.provision.resources.base import is_not_found
@@ -75,7 +74,7 @@ def teardown(
         apply_plan(target, plan, max_parallel=max_parallel, progress=progress)
         deleted += [{"resource": c.resource, "type": c.type, "physical": c.physical} for c in plan.changes]
         observed = discover(target, resources, max_parallel=max_parallel)
-    scheduled = _sweep_keys(target, names, key_pending_window_days(settings))
+    scheduled = _sweep_keys(target, names, kms.pending_window_days(settings))
     remaining = _remaining(target, names, resources, observed)
     return DownResult(
         deleted=deleted,

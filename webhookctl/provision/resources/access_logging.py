@@ -8,13 +8,38 @@ refusal leaves a stage that is throttled and behind its web ACL.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.names import STAGE_NAME
 from webhookctl.provision.models import StageAccessLogging
-from webhookctl.provision.references import UNKNOWN
+from webhookctl.provision.references import UNKNOWN, Ref
+from webhookctl.provision.resources import account_logging
 from webhookctl.provision.resources.base import Difference, Observed, compare, is_not_found
+from webhookctl.provision.resources.stage import ACCESS_LOG_FORMAT
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[StageAccessLogging]:
+    """Last on the stage: after throttling and the WAF association, and after the account role it needs."""
+    after = ["api_stage", "web_acl_association", *(role.name for role in account_logging.desired(settings, names, deployment))]
+    on = settings.api_access_logs
+    return [
+        StageAccessLogging(
+            name="api_access_logging",
+            rest_api_id=Ref("rest_api", "id"),
+            stage_name=STAGE_NAME,
+            destination_arn=Ref("api_access_log_group", "arn") if on else None,
+            log_format=ACCESS_LOG_FORMAT if on else None,
+            depends_on=tuple(after),
+        )
+    ]
+
 
 # Discovery reads the stage of the API: it waits for the API's id.
 DISCOVERED_FROM: tuple[str, ...] = ("rest_api_id",)

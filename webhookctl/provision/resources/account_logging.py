@@ -9,13 +9,36 @@ It is account state shared by every API of the region: `down` never removes it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.names import TAG_APP
+from webhookctl.provision import policies
 from webhookctl.provision.models import AccountLoggingRole
 from webhookctl.provision.resources.base import Difference, Observed, tag_list
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[AccountLoggingRole]:
+    """Only when access logs are on and the env is to set the account's role ([api] create_account_logging_role)."""
+    if not (settings.api_access_logs and settings.api_create_account_logging_role):
+        return []
+    return [
+        AccountLoggingRole(
+            name="account_logging_role",
+            role_name=names.account_logging_role,
+            assume_role_policy=policies.api_gateway_logging_trust_policy(),
+            managed_policy_arn=policies.api_gateway_logging_policy_arn(deployment.partition),
+            tags={TAG_APP: settings.prefix},  # account-wide: no env tag
+        )
+    ]
+
 
 # Discovery reads the account setting alone: it waits for no other resource.
 DISCOVERED_FROM: tuple[str, ...] = ()

@@ -2,10 +2,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from webhookctl.config import FUNCTIONS
+from webhookctl.names import STAGE_NAME
 from webhookctl.provision.models import Alarm
+from webhookctl.provision.references import Ref
+from webhookctl.provision.resources import functions
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, tag_list
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Alarm]:
+    """One alarm per dead-letter queue (depth), per function (errors), and for the API (5xx)."""
+    alarms = [
+        _alarm(names, queue, queue.replace("_", "-"), f"messages are waiting in {queue_name}", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": queue_name}, "Maximum")
+        for queue, queue_name in (("processor_dlq", names.processor_dlq), ("audit_dlq", names.audit_dlq))
+    ]
+    alarms += [
+        _alarm(names, functions.logical_name(key), f"{key}-errors", f"{names.function(key)} reported errors", "AWS/Lambda", "Errors", {"FunctionName": names.function(key)}, "Sum")
+        for key in FUNCTIONS
+    ]
+    alarms.append(_alarm(names, "api_stage", "api-5xx", f"{names.rest_api} answered 5xx", "AWS/ApiGateway", "5XXError", {"ApiName": names.rest_api, "Stage": STAGE_NAME}, "Sum"))
+    return alarms
+
+
+def _alarm(names: Names, watched: str, what: str, description: str, namespace: str, metric: str, dimensions: dict[str, str], statistic: str) -> Alarm:
+    """An alarm on `watched` (a logical name) that notifies the alerts topic as soon as `metric` rises above 0."""
+    return Alarm(
+        name=f"alarm_{what.replace('-', '_')}",
+        alarm_name=names.alarm(what),
+        description=description,
+        namespace=namespace,
+        metric_name=metric,
+        dimensions=dimensions,
+        statistic=statistic,
+        period_s=60,
+        evaluation_periods=1,
+        threshold=0.0,
+        comparison="GreaterThanThreshold",
+        treat_missing_data="notBreaching",
+        topic_arn=Ref("alerts_topic", "arn"),
+        tags=names.tags(),
+        depends_on=(watched,),
+    )
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from webhookctl.names import STAGE_NAME
 from webhookctl.provision.models import RestApi
 from webhookctl.provision.partitions import dns_suffix
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 
 def api_url(target: Any, api_id: str, stage: str) -> str:
@@ -39,6 +45,19 @@ def _find(target: Any, name: str) -> dict[str, Any] | None:
         matches.extend(item for item in page.get("items", []) if item.get("name") == name)
     matches.sort(key=lambda item: str(item.get("createdDate", "")))
     return matches[0] if matches else None
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[RestApi]:
+    return [
+        RestApi(
+            name="rest_api",
+            api_name=names.rest_api,
+            description=f"Payment webhooks for {settings.prefix} {settings.env}",
+            endpoint_type="REGIONAL",
+            stage_name=STAGE_NAME,
+            tags=names.tags(),
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import EventInvokeConfig
+from webhookctl.provision.resources import functions
 from webhookctl.provision.resources.base import Difference, Observed, compare, ignore_missing, is_not_found
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[EventInvokeConfig]:
+    return [
+        EventInvokeConfig(
+            name="processor_invoke_config",
+            function_name=names.function("processor"),
+            maximum_retry_attempts=settings.async_maximum_retry_attempts,
+            maximum_event_age_s=settings.async_maximum_event_age_s,
+            depends_on=(functions.logical_name("processor"),),
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webhookctl.provision.models import EventSourceMapping
+from webhookctl.provision.references import Ref
+from webhookctl.provision.resources import functions
 from webhookctl.provision.resources.base import Difference, Observed, compare, ignore_missing
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 
 def _mappings(target: Any, function_name: str) -> list[dict[str, Any]]:
@@ -19,6 +26,23 @@ def _mappings(target: Any, function_name: str) -> list[dict[str, Any]]:
 
 def _is_stream(mapping: dict[str, Any]) -> bool:
     return ":dynamodb:" in mapping.get("EventSourceArn", "")
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[EventSourceMapping]:
+    return [
+        EventSourceMapping(
+            name="audit_stream_mapping",
+            function_name=names.function("audit"),
+            source_arn=Ref("table", "stream_arn"),
+            batch_size=settings.stream_batch_size,
+            maximum_retry_attempts=settings.stream_maximum_retry_attempts,
+            bisect_on_error=True,
+            report_batch_item_failures=True,
+            on_failure_arn=Ref("audit_dlq", "arn"),
+            starting_position="LATEST",
+            depends_on=(functions.logical_name("audit"),),
+        )
+    ]
 
 
 # Discovery reads the stream ARN, to prefer the current stream's mapping: it waits for that resource to be discovered.

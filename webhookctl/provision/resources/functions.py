@@ -2,16 +2,100 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.config import FUNCTIONS
+from webhookctl.names import HANDLER
 from webhookctl.provision.models import Function
+from webhookctl.provision.references import Ref
+from webhookctl.provision.resources import log_groups, roles
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found
+from webhookctl.provision.resources.kms import KEY_ARN
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 DEAD_LETTER = "lambda.DeadLetterConfig"
 CONFIG_PROPS = ("role", "runtime", "handler", "layers", "memory_mb", "timeout_s", "environment", "kms_key", "tracing", "dead_letter")
+
+
+SECRETS_TTL_S = 20  # a replaced secret stops verifying within this (plus one read) on AWS; one GetSecretValue per warm receiver per TTL
+DUPLICATE_GRACE_S = 60
+
+
+def logical_name(key: str) -> str:
+    """The function `key` (receiver | processor | audit)."""
+    return f"function_{key}"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Function]:
+    return [_function(key, settings, names, deployment) for key in FUNCTIONS]
+
+
+def _function(key: str, settings: Settings, names: Names, deployment: Deployment) -> Function:
+    artifacts = deployment.artifacts
+    return Function(
+        name=logical_name(key),
+        key=key,
+        function_name=names.function(key),
+        role_arn=Ref(roles.logical_name(key), "arn"),
+        runtime=settings.runtime,
+        architecture=settings.architecture,
+        handler=HANDLER,
+        artifact=artifacts.functions[key] if artifacts else None,
+        layers=(Ref("layer", "arn"),),
+        memory_mb=settings.functions[key].memory_mb,
+        timeout_s=settings.functions[key].timeout_s,
+        environment=environment(key, settings, names),
+        kms_key_arn=KEY_ARN,
+        tracing_mode="Active",
+        dead_letter_arn=Ref("processor_dlq", "arn") if key == "processor" else None,
+        reserved_concurrency=deployment.reservations.get(key),
+        tags=names.tags(),
+        depends_on=(log_groups.logical_name(key),),
+    )
+
+
+def environment(key: str, settings: Settings, names: Names) -> dict[str, Any]:
+    """The function's environment variables (values may be Refs)."""
+    common: dict[str, Any] = {"WEBHOOKCTL_ENV": settings.env, "LOG_LEVEL": "INFO", "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"}
+    if key == "receiver":
+        return {
+            **common,
+            "EVENTS_TABLE": names.table,
+            "PROCESSOR_FUNCTION": names.function("processor"),
+            "SECRET_ID": Ref("secret", "arn"),
+            "MAX_BODY_BYTES": str(settings.max_body_bytes),
+            "PROVIDERS_ENABLED": ",".join(settings.providers_enabled),
+            "PROVIDER_SETTINGS": json.dumps(provider_settings(settings), sort_keys=True, separators=(",", ":")),
+            "WEBHOOK_URL_BASE": Ref("rest_api", "webhook_url_base"),
+            "SECRETS_TTL_S": str(SECRETS_TTL_S),
+            "DUPLICATE_GRACE_S": str(DUPLICATE_GRACE_S),
+        }
+    if key == "processor":
+        return {**common, "EVENTS_TABLE": names.table}
+    return {**common, "AUDIT_LOG_GROUP": names.audit_log_group}
+
+
+def provider_settings(settings: Settings) -> dict[str, Any]:
+    """Non-secret, bounded provider settings from the config, for the receiver's environment.
+
+    The PayPal certificate is not here: a leaf plus intermediate chain can exceed Lambda's 4 KB
+    environment (Lambda quotas, "Total size of environment variables set: 4 KB"); it is pinned in
+    the secret document (see secret.paypal_certificates).
+    """
+    result: dict[str, Any] = {}
+    if settings.square_notification_url:
+        result["square"] = {"notification_url": settings.square_notification_url}
+    if settings.paypal_webhook_id:
+        result["paypal"] = {"webhook_id": settings.paypal_webhook_id}
+    return result
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

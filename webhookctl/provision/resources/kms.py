@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.provision import policies
 from webhookctl.provision.models import KmsKey
+from webhookctl.provision.references import Ref
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_dict, tag_list
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 PENDING_WINDOW_DAYS = 7  # AWS's minimum; protected envs wait as long as their secret stays recoverable
 # States of a key `up` can bring back (cancel deletion, enable) rather than replace with a new key.
 RECOVERABLE_STATES = ("Enabled", "Disabled", "PendingDeletion")
+
+
+KEY_ARN = Ref("kms_key", "arn")  # everything of the env is encrypted with this key
+PROTECTED_SECRET_RECOVERY_DAYS = 30  # a protected env's deleted secret stays recoverable this long
+
+
+def pending_window_days(settings: Settings) -> int:
+    """A protected env's key outlives its deleted secret's recovery window, so a restored secret still decrypts."""
+    return PROTECTED_SECRET_RECOVERY_DAYS if settings.protected else PENDING_WINDOW_DAYS
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[KmsKey]:
+    return [
+        KmsKey(
+            name="kms_key",
+            alias=names.kms_alias,
+            description=f"{settings.prefix} {settings.env}: encrypts the table, queues, topic, logs, secret and Lambda environment",
+            policy=policies.kms_key_policy(deployment.arns(names, kms_key_arn="*")),
+            tags=names.tags(),
+            pending_window_days=pending_window_days(settings),
+            rescue_pending_deletion=settings.protected,
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

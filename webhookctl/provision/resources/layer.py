@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webhookctl.provision.models import Layer
 from webhookctl.provision.resources.base import Difference, Observed, ignore_missing
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 
 def _versions(target: Any, model: Layer) -> list[dict[str, Any]]:
@@ -22,6 +27,20 @@ def _matches(model: Layer, version: dict[str, Any]) -> bool:
         and tuple(version.get("CompatibleRuntimes") or ()) == model.runtimes
         and tuple(version.get("CompatibleArchitectures") or ()) == model.architectures
     )
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Layer]:
+    artifacts = deployment.artifacts
+    return [
+        Layer(
+            name="layer",
+            layer_name=names.layer,
+            artifact=artifacts.layer if artifacts else None,
+            content_hash=artifacts.layer_hash if artifacts else None,
+            runtimes=(settings.runtime,),
+            architectures=(settings.architecture,),
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

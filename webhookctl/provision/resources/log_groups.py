@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from webhookctl.config import FUNCTIONS
 from webhookctl.provision.models import LogGroup
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing
+from webhookctl.provision.resources.kms import KEY_ARN
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def logical_name(key: str) -> str:
+    """The log group of function `key`."""
+    return f"log_group_{key}"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[LogGroup]:
+    groups = [(logical_name(key), names.function_log_group(key)) for key in FUNCTIONS]
+    groups += [("audit_log_group", names.audit_log_group), ("api_access_log_group", names.api_access_log_group)]
+    return [
+        LogGroup(name=logical, group_name=group, retention_days=settings.log_retention_days, kms_key_arn=KEY_ARN, tags=names.tags())
+        for logical, group in groups
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

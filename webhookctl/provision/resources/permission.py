@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import LambdaPermission
+from webhookctl.provision.references import Ref
+from webhookctl.provision.resources import functions
 from webhookctl.provision.resources.base import Difference, Observed, compare, ignore_missing, is_not_found
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[LambdaPermission]:
+    return [
+        LambdaPermission(
+            name="receiver_api_permission",
+            function_name=names.function("receiver"),
+            statement_id="webhookctl-api-invoke",
+            principal="apigateway.amazonaws.com",
+            source_arn=Ref("rest_api", "execute_arn", "/*/POST/webhook/*"),
+            depends_on=(functions.logical_name("receiver"),),
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Queue
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found
+from webhookctl.provision.resources.kms import KEY_ARN
 from webhookctl.provision.retry import retry_on_propagation
 
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
 _GONE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+
+
+RETENTION_S = 1_209_600  # 14 days, SQS's longest
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Queue]:
+    return [
+        Queue(name=logical, queue_name=queue_name, retention_s=RETENTION_S, kms_key_arn=KEY_ARN, tags=names.tags())
+        for logical, queue_name in (("processor_dlq", names.processor_dlq), ("audit_dlq", names.audit_dlq))
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.config import FUNCTIONS
+from webhookctl.provision import policies
 from webhookctl.provision.models import Role
+from webhookctl.provision.references import Ref
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.resources.kms import KEY_ARN
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 
 def _policy(document: Any) -> Any:
@@ -17,6 +26,26 @@ def _policy(document: Any) -> Any:
     if isinstance(document, str):
         return json.loads(urllib.parse.unquote(document))
     return document
+
+
+def logical_name(key: str) -> str:
+    """The role of function `key`."""
+    return f"role_{key}"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Role]:
+    arns = deployment.arns(names, kms_key_arn=KEY_ARN, secret_arn=Ref("secret", "arn"))
+    return [
+        Role(
+            name=logical_name(key),
+            role_name=names.role(key, deployment.region),
+            assume_role_policy=policies.assume_role_policy(),
+            inline_policy_name=f"{settings.prefix}-{key}",
+            inline_policy=policies.function_policy(key, arns),
+            tags=names.tags(),
+        )
+        for key in FUNCTIONS
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.names import STAGE_NAME
 from webhookctl.provision.models import ApiRoutes
-from webhookctl.provision.references import UNKNOWN
+from webhookctl.provision.references import UNKNOWN, Ref
+from webhookctl.provision.resources import functions
 from webhookctl.provision.resources.base import Difference, Observed, compare, is_not_found
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 
 def _parts(path: str) -> list[str]:
@@ -24,6 +31,25 @@ def _resources(client: Any, api_id: str) -> dict[str, dict[str, Any]]:
     for page in client.get_paginator("get_resources").paginate(restApiId=api_id):
         found.update({item["path"]: item for item in page.get("items", [])})
     return found
+
+
+WEBHOOK_PATH = "/webhook/{provider}"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[ApiRoutes]:
+    receiver_arn = deployment.arns(names, kms_key_arn="*").functions["receiver"]
+    return [
+        ApiRoutes(
+            name="api_routes",
+            rest_api_id=Ref("rest_api", "id"),
+            root_resource_id=Ref("rest_api", "root_resource_id"),
+            path=WEBHOOK_PATH,
+            http_method="POST",
+            integration_uri=f"arn:{deployment.partition}:apigateway:{deployment.region}:lambda:path/2015-03-31/functions/{receiver_arn}/invocations",
+            stage_name=STAGE_NAME,
+            depends_on=(functions.logical_name("receiver"),),
+        )
+    ]
 
 
 # Discovery reads the API's id: it waits for that resource to be discovered.

@@ -6,13 +6,45 @@ material for each enabled provider that has none, so `send-test` works at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.errors import UsageError
 from webhookctl.provision.models import Secret
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.resources.kms import KEY_ARN, PROTECTED_SECRET_RECOVERY_DAYS
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Secret]:
+    return [
+        Secret(
+            name="secret",
+            secret_name=names.secret,
+            description=f"Provider webhook signing material for {settings.prefix} {settings.env}",
+            kms_key_arn=KEY_ARN,
+            generate_for=() if settings.protected else tuple(settings.providers_enabled),
+            recovery_window_days=PROTECTED_SECRET_RECOVERY_DAYS if settings.protected else None,
+            tags=names.tags(),
+            paypal_certificates=paypal_certificates(settings),
+        )
+    ]
+
+
+def paypal_certificates(settings: Settings) -> tuple[str, ...]:
+    """[providers.paypal] cert_file's PEM, to pin in the secret document."""
+    if not settings.paypal_cert_file:
+        return ()
+    try:
+        return (settings.paypal_cert_file.read_text(),)
+    except OSError as exc:
+        raise UsageError(f"config key 'providers.paypal.cert_file': cannot read {settings.paypal_cert_file}: {exc.strerror}") from None
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

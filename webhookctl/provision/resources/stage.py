@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from webhookctl.names import STAGE_NAME
 from webhookctl.provision.models import Stage
-from webhookctl.provision.references import UNKNOWN
+from webhookctl.provision.references import UNKNOWN, Ref
+from webhookctl.provision.resources import routes
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 # CloudWatch access-log line, one JSON object per request.
 ACCESS_LOG_FORMAT = (
@@ -22,6 +29,23 @@ ACCESS_LOG_FORMAT = (
 
 def stage_arn(target: Any, api_id: str, stage: str) -> str:
     return f"arn:{target.partition}:apigateway:{target.region}::/restapis/{api_id}/stages/{stage}"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Stage]:
+    (route,) = routes.desired(settings, names, deployment)
+    return [
+        Stage(
+            name="api_stage",
+            rest_api_id=Ref("rest_api", "id"),
+            stage_name=STAGE_NAME,
+            deployment_description=routes.deployment_description(route),
+            rate_limit=float(settings.api_rate_limit),
+            burst_limit=settings.api_burst_limit,
+            tracing_enabled=True,
+            tags=names.tags(),
+            depends_on=(route.name, "receiver_api_permission"),
+        )
+    ]
 
 
 # Discovery reads the API's id: it waits for that resource to be discovered.

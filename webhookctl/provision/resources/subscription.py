@@ -6,13 +6,26 @@ An email subscription stays PendingConfirmation until its owner follows the link
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webhookctl.provision.models import TopicSubscription
-from webhookctl.provision.references import UNKNOWN
+from webhookctl.provision.references import UNKNOWN, Ref
 from webhookctl.provision.resources.base import Difference, Observed, ignore_missing
 
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
 PENDING = "PendingConfirmation"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[TopicSubscription]:
+    """[alerts] email (or protocol + endpoint); none when no one is to be notified."""
+    if not (settings.alerts_protocol and settings.alerts_endpoint):
+        return []
+    return [TopicSubscription(name="alerts_subscription", topic_arn=Ref("alerts_topic", "arn"), protocol=settings.alerts_protocol, endpoint=settings.alerts_endpoint)]
+
 
 # Discovery lists the topic's subscriptions: it waits for the topic.
 DISCOVERED_FROM: tuple[str, ...] = ("topic_arn",)

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Table
-from webhookctl.provision.retry import retry_on_propagation
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.resources.kms import KEY_ARN
+from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Table]:
+    return [
+        Table(
+            name="table",
+            table_name=names.table,
+            hash_key="event_key",
+            ttl_attribute="expires_at",
+            stream_view_type="NEW_AND_OLD_IMAGES",
+            kms_key_arn=KEY_ARN,
+            point_in_time_recovery=True,
+            tags=names.tags(),
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

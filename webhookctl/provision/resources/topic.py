@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import Topic
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+from webhookctl.provision.resources.kms import KEY_ARN
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 
 def _arn(target: Any, model: Topic) -> str:
     return f"arn:{target.partition}:sns:{target.region}:{target.account_id}:{model.topic_name}"
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Topic]:
+    return [Topic(name="alerts_topic", topic_name=names.alerts_topic, kms_key_arn=KEY_ARN, tags=names.tags())]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import WebAcl
 from webhookctl.provision.resources.base import Difference, Observed, compare, compare_tags, ignore_missing, is_not_found, tag_list
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
 
 SCOPE = "REGIONAL"
 GONE = ("WAFNonexistentItemException",)
@@ -61,6 +66,19 @@ def _find(target: Any, name: str) -> dict[str, Any] | None:
         if not page.get("NextMarker") or not page.get("WebACLs"):
             return None
         request["NextMarker"] = page["NextMarker"]
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[WebAcl]:
+    return [
+        WebAcl(
+            name="web_acl",
+            acl_name=names.web_acl,
+            rule_name=f"{settings.prefix}-per-ip-rate-{settings.env}",
+            rate_limit=settings.waf_rate_limit,
+            window_s=settings.waf_window_s,
+            tags=names.tags(),
+        )
+    ]
 
 
 # Discovery finds this resource by its own name alone: it waits for no other resource.

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from webhookctl.provision.models import WebAclAssociation
-from webhookctl.provision.references import UNKNOWN
+from webhookctl.provision.references import UNKNOWN, Ref
 from webhookctl.provision.resources.base import Difference, Observed, compare, ignore_missing, is_not_found
 from webhookctl.provision.resources.waf import GONE
 from webhookctl.provision.retry import retry_on_propagation
+
+if TYPE_CHECKING:
+    from webhookctl.config import Settings
+    from webhookctl.names import Names
+    from webhookctl.provision.deployment import Deployment
+
+
+def desired(settings: Settings, names: Names, deployment: Deployment) -> list[WebAclAssociation]:
+    return [WebAclAssociation(name="web_acl_association", web_acl_arn=Ref("web_acl", "arn"), resource_arn=Ref("api_stage", "arn"))]
 
 
 # Discovery reads the stage's ARN: it waits for that resource to be discovered.
