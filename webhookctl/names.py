@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FUNCTION_COMPONENTS = {"receiver": "receiver", "processor": "processor", "audit": "audit"}
+from webhookctl.config import FUNCTIONS
+
 # Source folder under handlers/ for each function, and the Lambda handler inside its zip.
 HANDLER_PACKAGES = {"receiver": "webhook_receiver", "processor": "payment_processor", "audit": "audit_logger"}
 HANDLER = "handler.handler"
@@ -55,11 +56,21 @@ class Names:
     # Lambda
     def function(self, key: str) -> str:
         """key: receiver | processor | audit."""
-        return self._name(FUNCTION_COMPONENTS[key])
+        return self._name(self._function_key(key))
+
+    @staticmethod
+    def _function_key(key: str) -> str:
+        if key not in FUNCTIONS:
+            raise KeyError(key)
+        return key
 
     def role(self, key: str, region: str) -> str:
         """IAM is global: the region is in the name, so one env in two regions shares no role."""
-        return f"{self._name(FUNCTION_COMPONENTS[key] + '-role')}-{region_code(region)}"
+        return f"{self._name(self._function_key(key) + '-role')}-{region_code(region)}"
+
+    def role_policy(self, key: str) -> str:
+        """The inline policy in function `key`'s role (policy names are per role: no env in it)."""
+        return f"{self.prefix}-{self._function_key(key)}"
 
     @property
     def layer(self) -> str:
@@ -115,6 +126,10 @@ class Names:
         return self._name("waf")
 
     @property
+    def waf_rule(self) -> str:
+        return self._name("per-ip-rate")
+
+    @property
     def account_logging_role(self) -> str:
         """API Gateway's CloudWatch role: one per account, shared by every env and region, so no env in it."""
         return f"{self.prefix}-apigw-cloudwatch"
@@ -124,6 +139,10 @@ class Names:
 
     def tags(self) -> dict[str, str]:
         return {TAG_ENV: self.env, TAG_APP: self.prefix}
+
+    def account_tags(self) -> dict[str, str]:
+        """Tags of what every env of the account shares (the API Gateway CloudWatch role): no env tag."""
+        return {TAG_APP: self.prefix}
 
     def all_names(self, region: str) -> dict[str, tuple[str, str]]:
         """Every derived name: label -> (limit kind, name), for preflight's length checks."""
@@ -141,7 +160,7 @@ class Names:
             "web_acl": ("web_acl", self.web_acl),
             "account_logging_role": ("iam_role", self.account_logging_role),
         }
-        for key in FUNCTION_COMPONENTS:
+        for key in FUNCTIONS:
             names[f"{key}_function"] = ("lambda_function", self.function(key))
             names[f"{key}_role"] = ("iam_role", self.role(key, region))
             names[f"{key}_log_group"] = ("log_group", self.function_log_group(key))

@@ -1,4 +1,7 @@
-"""Apply: run a plan's changes over the dependency graph, resolving references as outputs become known."""
+"""Apply: run a plan's changes over the dependency graph, resolving references as outputs become known.
+
+Each change is executed as plan made it: apply reads nothing to compare again.
+"""
 
 from __future__ import annotations
 
@@ -61,11 +64,10 @@ def apply_plan(target: Target, plan: Plan, *, max_parallel: int = 8, progress: P
                 result: dict[str, Any] | None = None
             elif contains_unknown(model):
                 raise RuntimeError(f"{name} refers to outputs that are still unknown")
-            elif found is None:
+            elif change.action == "create":
                 result = handler.create(target, model)
-            else:
-                differences = handler.diff(target, model, found)
-                result = handler.update(target, model, found, differences) if differences else dict(found.outputs)
+            else:  # the differences plan found; apply compares nothing again
+                result = handler.update(target, model, found, list(change.details))
         except BaseException:
             notify("failed", change)
             raise

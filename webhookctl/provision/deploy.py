@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from webhookctl.aws import AwsContext
-from webhookctl.config import Settings
+from webhookctl.config import FUNCTIONS, Settings
 from webhookctl.provision.apply import Progress, apply_plan
 from webhookctl.provision.deployable_code import Artifacts
 from webhookctl.provision.desired import build_desired
-from webhookctl.provision.models import Resource
+from webhookctl.provision.models import Function, Resource
 from webhookctl.provision.outputs import env_outputs
 from webhookctl.provision.plan import Plan, plan_env
 from webhookctl.provision.target import Target, target_for
@@ -80,7 +80,7 @@ def deploy(
         on_plan(the_plan)
     resources = apply_plan(target, the_plan, max_parallel=max_parallel, progress=progress)
     outputs = env_outputs(settings, aws.region, resources)
-    by_name = the_plan.by_name
+    functions = {model.key: model for model in the_plan.resources if isinstance(model, Function)}
     return UpResult(
         outputs=outputs,
         summary=the_plan.summary(),
@@ -89,5 +89,5 @@ def deploy(
         calls_by_operation=dict(sorted(aws.counter.by_operation.items())),
         seconds=time.perf_counter() - started,
         notes=list(target.notes),
-        reservations={getattr(by_name[f"function_{k}"], "key"): getattr(by_name[f"function_{k}"], "reserved_concurrency") for k in ("receiver", "processor", "audit")},
+        reservations={key: functions[key].reserved_concurrency for key in FUNCTIONS},
     )

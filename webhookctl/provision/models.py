@@ -39,6 +39,11 @@ class Resource:
     def type(self) -> str:
         return self.TYPE
 
+    @property
+    def physical_name(self) -> str | None:
+        """The resource's own name in AWS, for display; None for one that has no name of its own."""
+        return None
+
 
 def dependencies(model: Resource) -> set[str]:
     """Explicit dependencies plus every resource a Ref inside the model points to."""
@@ -46,52 +51,62 @@ def dependencies(model: Resource) -> set[str]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class KmsKey(Resource):
+class Tagged(Resource):
+    """A resource that carries the env's tags."""
+
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Encrypted(Tagged):
+    """A tagged resource encrypted with the env's key."""
+
+    kms_key_arn: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class KmsKey(Tagged):
     TYPE: ClassVar[str] = "kms_key"
+    physical_name = property(lambda self: self.alias)
     alias: str
     description: str
     policy: dict[str, Any]
-    tags: dict[str, str]
     pending_window_days: int = 7  # `down` schedules deletion this many days ahead
     rescue_pending_deletion: bool = False  # protected envs: `up` takes back a key `down` scheduled for deletion
 
 
 @dataclass(frozen=True, kw_only=True)
-class LogGroup(Resource):
+class LogGroup(Encrypted):
     TYPE: ClassVar[str] = "log_group"
+    physical_name = property(lambda self: self.group_name)
     group_name: str
     retention_days: int
-    kms_key_arn: Any
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Table(Resource):
+class Table(Encrypted):
     TYPE: ClassVar[str] = "dynamodb_table"
+    physical_name = property(lambda self: self.table_name)
     table_name: str
     hash_key: str
     ttl_attribute: str
     stream_view_type: str
-    kms_key_arn: Any
     point_in_time_recovery: bool
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Queue(Resource):
+class Queue(Encrypted):
     TYPE: ClassVar[str] = "sqs_queue"
+    physical_name = property(lambda self: self.queue_name)
     queue_name: str
     retention_s: int
-    kms_key_arn: Any
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Topic(Resource):
+class Topic(Encrypted):
     TYPE: ClassVar[str] = "sns_topic"
+    physical_name = property(lambda self: self.topic_name)
     topic_name: str
-    kms_key_arn: Any
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,34 +114,34 @@ class TopicSubscription(Resource):
     """[alerts] email (or protocol + endpoint): who the alerts topic notifies."""
 
     TYPE: ClassVar[str] = "sns_subscription"
+    physical_name = property(lambda self: self.endpoint)
     topic_arn: Any
     protocol: str
     endpoint: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class Secret(Resource):
+class Secret(Encrypted):
     """The env's provider-secret document; `generate_for` lists providers that get test material when missing."""
 
     TYPE: ClassVar[str] = "secret"
+    physical_name = property(lambda self: self.secret_name)
     secret_name: str
     description: str
-    kms_key_arn: Any
     generate_for: tuple[str, ...]
     recovery_window_days: int | None  # None: `down` deletes at once (non-protected envs)
-    tags: dict[str, str]
     # [providers.paypal] cert_file, pinned in the document: a PEM chain can exceed Lambda's 4 KB environment.
     paypal_certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
-class Role(Resource):
+class Role(Tagged):
     TYPE: ClassVar[str] = "iam_role"
+    physical_name = property(lambda self: self.role_name)
     role_name: str
     assume_role_policy: dict[str, Any]
     inline_policy_name: str
     inline_policy: dict[str, Any]
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +149,7 @@ class Layer(Resource):
     """A layer version is published only when no version carries `content_hash` in its Description."""
 
     TYPE: ClassVar[str] = "lambda_layer"
+    physical_name = property(lambda self: self.layer_name)
     layer_name: str
     artifact: CodeArtifact | None  # None: not needed (down, status, outputs)
     content_hash: str | None
@@ -146,8 +162,9 @@ class Layer(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Function(Resource):
+class Function(Encrypted):
     TYPE: ClassVar[str] = "lambda_function"
+    physical_name = property(lambda self: self.function_name)
     key: str
     function_name: str
     role_arn: Any
@@ -159,16 +176,15 @@ class Function(Resource):
     memory_mb: int
     timeout_s: int
     environment: dict[str, Any]
-    kms_key_arn: Any
     tracing_mode: str
     dead_letter_arn: Any | None
     reserved_concurrency: int | None
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
 class EventInvokeConfig(Resource):
     TYPE: ClassVar[str] = "lambda_event_invoke_config"
+    physical_name = property(lambda self: self.function_name)
     function_name: str
     maximum_retry_attempts: int
     maximum_event_age_s: int
@@ -177,6 +193,7 @@ class EventInvokeConfig(Resource):
 @dataclass(frozen=True, kw_only=True)
 class EventSourceMapping(Resource):
     TYPE: ClassVar[str] = "lambda_event_source_mapping"
+    physical_name = property(lambda self: self.function_name)
     function_name: str
     source_arn: Any
     batch_size: int
@@ -190,6 +207,7 @@ class EventSourceMapping(Resource):
 @dataclass(frozen=True, kw_only=True)
 class LambdaPermission(Resource):
     TYPE: ClassVar[str] = "lambda_permission"
+    physical_name = property(lambda self: self.function_name)
     function_name: str
     statement_id: str
     principal: str
@@ -197,13 +215,13 @@ class LambdaPermission(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RestApi(Resource):
+class RestApi(Tagged):
     TYPE: ClassVar[str] = "rest_api"
+    physical_name = property(lambda self: self.api_name)
     api_name: str
     description: str
     endpoint_type: str
     stage_name: str
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,6 +229,7 @@ class ApiRoutes(Resource):
     """The resource tree `path` with one method and its Lambda proxy integration."""
 
     TYPE: ClassVar[str] = "api_routes"
+    physical_name = property(lambda self: self.stage_name)
     rest_api_id: Any
     path: str  # e.g. /webhook/{provider}
     http_method: str
@@ -227,7 +246,7 @@ class ApiRoutes(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Stage(Resource):
+class Stage(Tagged):
     """A stage plus the deployment it serves; `deployment_description` marks which routes it snapshots.
 
     Throttling is set in its own call right after CreateStage, so no later failure can leave the
@@ -235,13 +254,13 @@ class Stage(Resource):
     """
 
     TYPE: ClassVar[str] = "api_stage"
+    physical_name = property(lambda self: self.stage_name)
     rest_api_id: Any
     stage_name: str
     deployment_description: str
     rate_limit: float
     burst_limit: int
     tracing_enabled: bool
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,6 +268,7 @@ class StageAccessLogging(Resource):
     """The stage's access-log settings, applied after the WAF association (they need the account's CloudWatch role)."""
 
     TYPE: ClassVar[str] = "api_access_logging"
+    physical_name = property(lambda self: self.stage_name)
     rest_api_id: Any
     stage_name: str
     destination_arn: Any | None  # None: access logging off ([api] access_logs = false)
@@ -256,24 +276,24 @@ class StageAccessLogging(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AccountLoggingRole(Resource):
+class AccountLoggingRole(Tagged):
     """API Gateway's CloudWatch role, an account setting per region. Account-wide: `down` never removes it."""
 
     TYPE: ClassVar[str] = "apigateway_account_logging_role"
+    physical_name = property(lambda self: self.role_name)
     role_name: str
     assume_role_policy: dict[str, Any]
     managed_policy_arn: str
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
-class WebAcl(Resource):
+class WebAcl(Tagged):
     TYPE: ClassVar[str] = "waf_web_acl"
+    physical_name = property(lambda self: self.acl_name)
     acl_name: str
     rule_name: str
     rate_limit: int
     window_s: int
-    tags: dict[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,8 +304,9 @@ class WebAclAssociation(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Alarm(Resource):
+class Alarm(Tagged):
     TYPE: ClassVar[str] = "cloudwatch_alarm"
+    physical_name = property(lambda self: self.alarm_name)
     alarm_name: str
     description: str
     namespace: str
@@ -298,7 +319,6 @@ class Alarm(Resource):
     comparison: str
     treat_missing_data: str
     topic_arn: Any
-    tags: dict[str, str]
 
 
 MODEL_TYPES: tuple[type[Resource], ...] = (

@@ -65,15 +65,6 @@ class Plan:
         return {"changes": [c.to_json() for c in self.changes], "summary": self.summary(), "notes": list(self.notes)}
 
 
-def physical_name(model: Resource) -> str | None:
-    """The resource's own name in AWS, for display."""
-    for attribute in ("alias", "group_name", "table_name", "queue_name", "topic_name", "secret_name", "role_name", "layer_name", "function_name", "api_name", "acl_name", "alarm_name", "stage_name", "endpoint", "path"):
-        value = getattr(model, attribute, None)
-        if isinstance(value, str):
-            return value
-    return None
-
-
 def outputs_of(observed: dict[str, Observed | None]) -> dict[str, dict[str, Any]]:
     return {name: dict(found.outputs) for name, found in observed.items() if found is not None}
 
@@ -138,11 +129,11 @@ def make_plan(target: Target, resources: Sequence[Resource], observed: dict[str,
         resolved = resolve(model, known)
         found = observed.get(model.name)
         if found is None:
-            changes.append(Change("create", model.name, model.type, physical_name(model)))
+            changes.append(Change("create", model.name, model.type, model.physical_name))
             continue
         differences = lookup(model).diff(target, resolved, found)
         if differences:
-            changes.append(Change("update", model.name, model.type, physical_name(model), tuple(differences)))
+            changes.append(Change("update", model.name, model.type, model.physical_name, tuple(differences)))
         known[model.name] = planned_outputs(model, found, differences) or {}
     return Plan(resources=ordered, graph=graph, observed=dict(observed), changes=changes, notes=list(target.notes))
 
@@ -164,7 +155,7 @@ def teardown_plan(target: Target, resources: Sequence[Resource], observed: dict[
     graph = dependency_map(resources)
     by_name = {r.name: r for r in resources}
     changes = [
-        Change("delete", name, by_name[name].type, physical_name(by_name[name]))
+        Change("delete", name, by_name[name].type, by_name[name].physical_name)
         for name in reversed(order(graph))
         if exists(observed.get(name))
     ]

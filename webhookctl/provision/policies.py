@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webhookctl.names import FUNCTION_COMPONENTS, Names
+from webhookctl.config import FUNCTIONS
+from webhookctl.names import Names
 from webhookctl.provision.partitions import regional_service
 
 VERSION = "2012-10-17"
@@ -75,14 +76,14 @@ class ResourceArns:
             kms_key=kms_key_arn,
             audit_log_group=log_group_arn(partition, region, account_id, names.audit_log_group),
             function_log_groups={
-                key: log_group_arn(partition, region, account_id, names.function_log_group(key)) for key in FUNCTION_COMPONENTS
+                key: log_group_arn(partition, region, account_id, names.function_log_group(key)) for key in FUNCTIONS
             },
-            functions={key: arn("lambda", f"function:{names.function(key)}") for key in FUNCTION_COMPONENTS},
+            functions={key: arn("lambda", f"function:{names.function(key)}") for key in FUNCTIONS},
             account_id=account_id,
             region=region,
             partition=partition,
             api_access_log_group=log_group_arn(partition, region, account_id, names.api_access_log_group),
-            roles={key: f"{prefix}:iam::{account_id}:role/{names.role(key, region)}" for key in FUNCTION_COMPONENTS},
+            roles={key: f"{prefix}:iam::{account_id}:role/{names.role(key, region)}" for key in FUNCTIONS},
             alarms=arn("cloudwatch", f"alarm:{names.alarm('*')}"),
         )
 
@@ -188,7 +189,7 @@ _FUNCTION_STATEMENTS = {
     "processor": _processor_statements,
     "audit": _audit_statements,
 }
-assert set(_FUNCTION_STATEMENTS) == set(FUNCTION_COMPONENTS)
+assert set(_FUNCTION_STATEMENTS) == set(FUNCTIONS)
 
 
 def kms_key_policy(arns: ResourceArns) -> dict:

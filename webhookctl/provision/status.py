@@ -10,7 +10,7 @@ from webhookctl.config import Settings
 from webhookctl.errors import NotDeployedError
 from webhookctl.provision.deploy import DEFAULT_MAX_PARALLEL, desired_state
 from webhookctl.provision.models import Alarm
-from webhookctl.provision.plan import discover, exists, make_plan, physical_name
+from webhookctl.provision.plan import discover, exists, make_plan
 from webhookctl.provision.target import target_for
 
 
@@ -56,7 +56,7 @@ def env_status(aws: AwsContext, settings: Settings, *, max_parallel: int = DEFAU
             {
                 "resource": model.name,
                 "type": model.type,
-                "physical": physical_name(model),
+                "physical": model.physical_name,
                 "exists": present,
                 "state": state,
                 "drift": [d.property for d in change.details] if change and exists(found) else [],

@@ -14,7 +14,7 @@ from webhookctl.errors import NotDeployedError, UsageError
 from webhookctl.names import Names
 from webhookctl.provision.apply import Progress, apply_plan
 from webhookctl.provision.deploy import DEFAULT_MAX_PARALLEL, desired_state
-from webhookctl.provision.plan import Plan, discover, exists, physical_name, teardown_plan
+from webhookctl.provision.plan import Plan, discover, exists, teardown_plan
 from webhookctl.provision.resources import kms
 from webhookctl.provision.resources.base import is_not_found
 from webhookctl.provision.target import Target, target_for
@@ -140,7 +140,7 @@ def _remaining(target: Target, names: Names, resources: list, observed: dict) ->
     """What still exists after `down`: by direct listing (discovery) and through the tagging API."""
     by_name = {r.name: r for r in resources}
     remaining = [
-        {"resource": name, "type": by_name[name].type, "physical": physical_name(by_name[name]), "found_by": "listing"}
+        {"resource": name, "type": by_name[name].type, "physical": by_name[name].physical_name, "found_by": "listing"}
         for name, found in observed.items()
         if exists(found)
     ]

@@ -6,7 +6,8 @@ import random
 import threading
 from dataclasses import dataclass
 
-from webhookctl.localcloud.lambda_runtime.functions import TAG_APP, TAG_ENV, FunctionSpec
+from webhookctl.localcloud.lambda_runtime.functions import FunctionSpec
+from webhookctl.names import TAG_APP, TAG_ENV
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,6 @@ from typing import Any
 
 from webhookctl.localcloud.lambda_runtime.results import ResourceNotFound
 
-TAG_APP = "webhookctl:app"
-TAG_ENV = "webhookctl:env"
-
 
 def lambda_backend(account: str, region: str) -> Any:
     from webhookctl.localcloud.moto_bridge.backends import get_backend

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from webhookctl.names import TAG_APP
 from webhookctl.provision import policies
 from webhookctl.provision.models import AccountLoggingRole
 from webhookctl.provision.resources.base import Difference, Observed, tag_list
@@ -35,7 +34,7 @@ def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Ac
             role_name=names.account_logging_role,
             assume_role_policy=policies.api_gateway_logging_trust_policy(),
             managed_policy_arn=policies.api_gateway_logging_policy_arn(deployment.partition),
-            tags={TAG_APP: settings.prefix},  # account-wide: no env tag
+            tags=names.account_tags(),
         )
     ]
 

@@ -40,7 +40,7 @@ def desired(settings: Settings, names: Names, deployment: Deployment) -> list[Ro
             name=logical_name(key),
             role_name=names.role(key, deployment.region),
             assume_role_policy=policies.assume_role_policy(),
-            inline_policy_name=f"{settings.prefix}-{key}",
+            inline_policy_name=names.role_policy(key),
             inline_policy=policies.function_policy(key, arns),
             tags=names.tags(),
         )

@@ -73,7 +73,7 @@ def desired(settings: Settings, names: Names, deployment: Deployment) -> list[We
         WebAcl(
             name="web_acl",
             acl_name=names.web_acl,
-            rule_name=f"{settings.prefix}-per-ip-rate-{settings.env}",
+            rule_name=names.waf_rule,
             rate_limit=settings.waf_rate_limit,
             window_s=settings.waf_window_s,
             tags=names.tags(),
