@@ -194,68 +194,71 @@ assert set(_FUNCTION_STATEMENTS) == set(FUNCTIONS)
 
 def kms_key_policy(arns: ResourceArns) -> dict:
     """Key policy of the env's CMK; in a key policy, Resource "*" means this key."""
-    account_root = f"arn:{arns.partition}:iam::{arns.account_id}:root"
-    logs_service = regional_service("logs", arns.region, arns.partition)
-    via_services = [regional_service(service, arns.region, arns.partition) for service in KEY_USERS_VIA]
     return _document(
         [
-            {
-                # The account administers the key; IAM policies then decide who may do what.
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": account_root},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "CloudWatchLogsEncryptsEnvLogGroups",
-                "Effect": "Allow",
-                "Principal": {"Service": logs_service},
-                # The encryption context carries the exact log group ARN, so every other
-                # log group of the account is refused (DescribeKey carries no context).
-                "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": arns.log_groups}},
-            },
-            {
-                # Principals of this account may use the key only through the services that store env data.
-                "Sid": "AccountUsesKeyThroughServices",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": [
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"kms:CallerAccount": arns.account_id, "kms:ViaService": via_services}},
-            },
-            {
-                # Grants only for the AWS resources those services make (Lambda's environment, DynamoDB's
-                # table): a principal cannot hand itself a grant through them (kms:GrantIsForAWSResource).
-                "Sid": "AccountGrantsKeyToServices",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": "kms:CreateGrant",
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:CallerAccount": arns.account_id, "kms:ViaService": via_services},
-                    "Bool": {"kms:GrantIsForAWSResource": "true"},
-                },
-            },
-            {
-                # Alarm notifications are published by CloudWatch to the encrypted alerts topic.
-                "Sid": "CloudWatchAlarmsPublishToTopic",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                "Resource": "*",
-                "Condition": _alarm_source(arns),
-            },
+            _account_administers_key(arns),
+            _logs_encrypt_env_log_groups(arns),
+            *_account_uses_key_through_services(arns),
+            _alarms_publish_to_topic(arns),
         ]
     )
+
+
+def _account_administers_key(arns: ResourceArns) -> dict:
+    # The account administers the key; IAM policies then decide who may do what.
+    account_root = f"arn:{arns.partition}:iam::{arns.account_id}:root"
+    return {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": account_root}, "Action": "kms:*", "Resource": "*"}
+
+
+def _logs_encrypt_env_log_groups(arns: ResourceArns) -> dict:
+    return {
+        "Sid": "CloudWatchLogsEncryptsEnvLogGroups",
+        "Effect": "Allow",
+        "Principal": {"Service": regional_service("logs", arns.region, arns.partition)},
+        # The encryption context carries the exact log group ARN, so every other
+        # log group of the account is refused (DescribeKey carries no context).
+        "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": arns.log_groups}},
+    }
+
+
+def _account_uses_key_through_services(arns: ResourceArns) -> list[dict]:
+    via_services = [regional_service(service, arns.region, arns.partition) for service in KEY_USERS_VIA]
+    through_services = {"kms:CallerAccount": arns.account_id, "kms:ViaService": via_services}
+    return [
+        {
+            # Principals of this account may use the key only through the services that store env data.
+            "Sid": "AccountUsesKeyThroughServices",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": through_services},
+        },
+        {
+            # Grants only for the AWS resources those services make (Lambda's environment, DynamoDB's
+            # table): a principal cannot hand itself a grant through them (kms:GrantIsForAWSResource).
+            "Sid": "AccountGrantsKeyToServices",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": "kms:CreateGrant",
+            "Resource": "*",
+            "Condition": {"StringEquals": dict(through_services), "Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ]
+
+
+def _alarms_publish_to_topic(arns: ResourceArns) -> dict:
+    # Alarm notifications are published by CloudWatch to the encrypted alerts topic.
+    return {
+        "Sid": "CloudWatchAlarmsPublishToTopic",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": _alarm_source(arns),
+    }
 
 
 def _alarm_source(arns: ResourceArns) -> dict:
