@@ -27,10 +27,10 @@ def build(
     from webhookctl.packaging import build_artifacts
     from webhookctl.cli.console import abort, err_console
     from webhookctl.cli.render import emit
-    from webhookctl.config import load_settings, validate_env_name
+    from webhookctl.config import load_settings
 
     output, config = offline
-    settings = load_settings(validate_env_name(env or "dev"), config)
+    settings = load_settings(env or "dev", config)
     with err_console.status("building", spinner="dots") as status:
         result = build_artifacts(settings, arch or settings.architecture, out, progress=lambda message: status.update(message))
     emit(result, output, _render_text)

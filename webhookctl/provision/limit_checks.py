@@ -9,7 +9,7 @@ from webhookctl.config import FUNCTIONS
 from webhookctl.names import STAGE_NAME, Names
 from webhookctl.provision import policies
 from webhookctl.provision.apigateway_account import ApiGatewayAccount
-from webhookctl.provision.preflight import Check, failed, passed, skipped
+from webhookctl.provision.preflight.checks import Check, failed, passed, skipped
 from webhookctl.provision.references import resolve
 
 if TYPE_CHECKING:
