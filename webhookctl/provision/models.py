@@ -65,6 +65,23 @@ class Encrypted(Tagged):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OfFunction(Resource):
+    """A function, or one of its settings: found, and shown, by the function's name."""
+
+    function_name: str
+    physical_name = property(lambda self: self.function_name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfStage(Resource):
+    """A part of the API's stage (its routes, throttling, access logs), shown by the stage's name."""
+
+    rest_api_id: Any
+    stage_name: str
+    physical_name = property(lambda self: self.stage_name)
+
+
+@dataclass(frozen=True, kw_only=True)
 class KmsKey(Tagged):
     TYPE: ClassVar[str] = "kms_key"
     physical_name = property(lambda self: self.alias)
@@ -162,11 +179,9 @@ class Layer(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Function(Encrypted):
+class Function(OfFunction, Encrypted):
     TYPE: ClassVar[str] = "lambda_function"
-    physical_name = property(lambda self: self.function_name)
     key: str
-    function_name: str
     role_arn: Any
     runtime: str
     architecture: str
@@ -182,19 +197,15 @@ class Function(Encrypted):
 
 
 @dataclass(frozen=True, kw_only=True)
-class EventInvokeConfig(Resource):
+class EventInvokeConfig(OfFunction):
     TYPE: ClassVar[str] = "lambda_event_invoke_config"
-    physical_name = property(lambda self: self.function_name)
-    function_name: str
     maximum_retry_attempts: int
     maximum_event_age_s: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class EventSourceMapping(Resource):
+class EventSourceMapping(OfFunction):
     TYPE: ClassVar[str] = "lambda_event_source_mapping"
-    physical_name = property(lambda self: self.function_name)
-    function_name: str
     source_arn: Any
     batch_size: int
     maximum_retry_attempts: int
@@ -205,10 +216,8 @@ class EventSourceMapping(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LambdaPermission(Resource):
+class LambdaPermission(OfFunction):
     TYPE: ClassVar[str] = "lambda_permission"
-    physical_name = property(lambda self: self.function_name)
-    function_name: str
     statement_id: str
     principal: str
     source_arn: Any
@@ -225,16 +234,13 @@ class RestApi(Tagged):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApiRoutes(Resource):
-    """The resource tree `path` with one method and its Lambda proxy integration."""
+class ApiRoutes(OfStage):
+    """The resource tree `path` with one method and its Lambda proxy integration; a correction redeploys `stage_name`."""
 
     TYPE: ClassVar[str] = "api_routes"
-    physical_name = property(lambda self: self.stage_name)
-    rest_api_id: Any
     path: str  # e.g. /webhook/{provider}
     http_method: str
     integration_uri: str
-    stage_name: str  # the stage to redeploy after a route is corrected
     root_resource_id: Any = None  # the API's "/" resource, which a new API reports when it is created
 
     @property
@@ -246,7 +252,7 @@ class ApiRoutes(Resource):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Stage(Tagged):
+class Stage(OfStage, Tagged):
     """A stage plus the deployment it serves; `deployment_description` marks which routes it snapshots.
 
     Throttling is set in its own call right after CreateStage, so no later failure can leave the
@@ -254,9 +260,6 @@ class Stage(Tagged):
     """
 
     TYPE: ClassVar[str] = "api_stage"
-    physical_name = property(lambda self: self.stage_name)
-    rest_api_id: Any
-    stage_name: str
     deployment_description: str
     rate_limit: float
     burst_limit: int
@@ -264,13 +267,10 @@ class Stage(Tagged):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StageAccessLogging(Resource):
+class StageAccessLogging(OfStage):
     """The stage's access-log settings, applied after the WAF association (they need the account's CloudWatch role)."""
 
     TYPE: ClassVar[str] = "api_access_logging"
-    physical_name = property(lambda self: self.stage_name)
-    rest_api_id: Any
-    stage_name: str
     destination_arn: Any | None  # None: access logging off ([api] access_logs = false)
     log_format: str | None
 
