@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from webhookctl import exit_codes
 from webhookctl.errors import UsageError, WebhookctlError
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def connect(
         if not has_credentials:
             raise WebhookctlError(
                 "no AWS credentials were found",
-                code=2,
+                code=exit_codes.USAGE,
                 hint="configure credentials (aws configure, AWS_PROFILE, or env vars), or use --target local",
             )
         return AwsContext(session=session, region=region, target="aws", endpoint_url=None)

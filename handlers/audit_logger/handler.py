@@ -9,30 +9,24 @@ from typing import Any
 from audit_log import AuditLog
 from record_audit import AuditDeps, record_audit
 from webhook_runtime import aws_clients
-from webhook_runtime.structured_log import JsonLogger
-from webhook_runtime.tracing import Tracing
+from webhook_runtime.handler_shell import HandlerShell, required_setting
 
 SERVICE = "audit_logger"
 
-log = JsonLogger(SERVICE)
-tracing = Tracing(SERVICE, log)
+shell = HandlerShell(SERVICE)
+log, tracing = shell.log, shell.tracing
 _deps: AuditDeps | None = None
 
 
 def build_deps(environ: Any = os.environ) -> AuditDeps:
     """The audit log (its stream is created on the first write), once per container."""
-    log_group = environ.get("AUDIT_LOG_GROUP")
-    if not log_group:
-        raise RuntimeError("environment variable AUDIT_LOG_GROUP is not set")
+    log_group = required_setting(environ, "AUDIT_LOG_GROUP")
     return AuditDeps(audit_log=AuditLog(aws_clients.client("logs"), log_group), log=log, tracing=tracing)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     global _deps
-    tracing.begin_invocation()
-    if _deps is None:
-        _deps = build_deps()
-    request_log = log.bind(request_id=getattr(context, "aws_request_id", None))
+    _deps, request_log = shell.begin(_deps, build_deps, context)
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list):
         raise ValueError("the event is not a DynamoDB stream batch (no Records list)")

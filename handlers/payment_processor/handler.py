@@ -8,30 +8,24 @@ from typing import Any
 
 from process_event import CannotProcess, ProcessorDeps, parse_message, process_event
 from webhook_runtime import aws_clients
-from webhook_runtime.structured_log import JsonLogger
-from webhook_runtime.tracing import Tracing
+from webhook_runtime.handler_shell import HandlerShell, required_setting
 
 SERVICE = "payment_processor"
 
-log = JsonLogger(SERVICE)
-tracing = Tracing(SERVICE, log)
+shell = HandlerShell(SERVICE)
+log, tracing = shell.log, shell.tracing
 _deps: ProcessorDeps | None = None
 
 
 def build_deps(environ: Any = os.environ) -> ProcessorDeps:
     """Everything the processor talks to, created once per container."""
-    table = environ.get("EVENTS_TABLE")
-    if not table:
-        raise RuntimeError("environment variable EVENTS_TABLE is not set")
+    table = required_setting(environ, "EVENTS_TABLE")
     return ProcessorDeps(dynamodb=aws_clients.client("dynamodb"), table=table, log=log, tracing=tracing)
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
     global _deps
-    tracing.begin_invocation()
-    if _deps is None:
-        _deps = build_deps()
-    request_log = log.bind(request_id=getattr(context, "aws_request_id", None))
+    _deps, request_log = shell.begin(_deps, build_deps, context)
     event_key = event.get("event_key") if isinstance(event, dict) else None
     try:
         message = parse_message(event)

@@ -12,19 +12,22 @@ from proxy_http import BadProxyEvent, WebhookResponse, parse_proxy_event, to_pro
 from receive import ReceiverDeps, receive_webhook
 from receiver_settings import ReceiverSettings, SettingsError
 from webhook_runtime import aws_clients
-from webhook_runtime.structured_log import JsonLogger
-from webhook_runtime.tracing import Tracing
+from webhook_runtime.handler_shell import HandlerShell
 
 SERVICE = "webhook_receiver"
 
-log = JsonLogger(SERVICE)
-tracing = Tracing(SERVICE, log)
+shell = HandlerShell(SERVICE)
+log, tracing = shell.log, shell.tracing
 _deps: ReceiverDeps | None = None
 
 
 def build_deps(environ: Any = os.environ) -> ReceiverDeps:
     """Everything the receiver talks to, created once per container."""
-    settings = ReceiverSettings.from_environ(environ)
+    try:
+        settings = ReceiverSettings.from_environ(environ)
+    except SettingsError as error:
+        log.error("the receiver is misconfigured", error=str(error))
+        raise
     secrets = ProviderSecrets(
         secrets_manager_fetcher(aws_clients.client("secretsmanager"), settings.secret_id),
         settings.settings_for,
@@ -42,19 +45,11 @@ def build_deps(environ: Any = os.environ) -> ReceiverDeps:
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _deps
-    tracing.begin_invocation()
-    if _deps is None:
-        try:
-            _deps = build_deps()
-        except SettingsError as error:
-            log.error("the receiver is misconfigured", error=str(error))
-            raise
-    deps = _deps
-    request_log = log.bind(request_id=getattr(context, "aws_request_id", None))
+    _deps, request_log = shell.begin(_deps, build_deps, context)
     try:
         request = parse_proxy_event(event)
     except BadProxyEvent as error:
         request_log.warning("refused: unreadable request", status=400, error=str(error))
         return to_proxy_response(WebhookResponse(400, {"message": "Bad Request"}))
-    response = receive_webhook(request, deps, request_log)
+    response = receive_webhook(request, _deps, request_log)
     return to_proxy_response(response)

@@ -11,6 +11,7 @@ import webhook_signatures as ws
 from tests.fuzz.signing_material import provider_of
 from tests.handlers.cloud import TABLE, Cloud
 from tests.handlers.lambda_events import LambdaContext
+from webhookctl.operations.offline_signing import is_utf8
 
 MAX_BODY_BYTES = 4096
 # Every provider, and Adyen also with the payload HMAC header (signed with the same key).
@@ -43,7 +44,7 @@ def proxy_event(provider: str, headers: dict[str, str], body: bytes, encoding: s
     """An API Gateway proxy event as API Gateway builds it, in one of the ways it may carry headers and body."""
     if recase:
         headers = {name.swapcase(): value for name, value in headers.items()}
-    base64_encoded = encoding == "base64" or not _is_utf8(body)
+    base64_encoded = encoding == "base64" or not is_utf8(body)
     event: dict[str, Any] = {
         "resource": "/webhook/{provider}", "path": f"/webhook/{provider}", "httpMethod": "POST",
         "pathParameters": {"provider": provider},
@@ -57,11 +58,3 @@ def proxy_event(provider: str, headers: dict[str, str], body: bytes, encoding: s
         event["headers"] = dict(headers)
         event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
     return event
-
-
-def _is_utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 # --- command registration (help order); command modules import nothing heavy at top level ---
+from webhookctl.cli.assembly import add_commands  # noqa: E402
 from webhookctl.cli import (  # noqa: E402
     alarms,
     audit,
@@ -43,30 +44,13 @@ from webhookctl.cli import (  # noqa: E402
     verify,
 )
 
-for _name, _command in (
-    ("preflight", preflight.preflight),
-    ("plan", plan.plan),
-    ("up", up.up),
-    ("down", down.down),
-    ("status", status.status),
-    ("outputs", outputs.outputs),
-    ("build", build.build),
-    ("send-test", send_test.send_test),
-    ("logs", logs.logs),
-    ("sign", sign.sign),
-    ("verify", verify.verify),
-):
-    app.command(_name)(_command)
-for _name, _group in (
-    ("events", events.app),
-    ("dlq", dlq.app),
-    ("audit", audit.app),
-    ("secrets", secrets.app),
-    ("local", local.app),
-    ("alarms", alarms.app),
-    ("export", export.app),
-):
-    app.add_typer(_group, name=_name)
+add_commands(app, {
+    "preflight": preflight.preflight, "plan": plan.plan, "up": up.up, "down": down.down, "status": status.status,
+    "outputs": outputs.outputs, "build": build.build, "send-test": send_test.send_test, "logs": logs.logs,
+    "sign": sign.sign, "verify": verify.verify,
+    "events": events.app, "dlq": dlq.app, "audit": audit.app, "secrets": secrets.app, "local": local.app,
+    "alarms": alarms.app, "export": export.app,
+})
 # --- end of command registration ---
 
 

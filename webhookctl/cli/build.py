@@ -25,13 +25,12 @@ def build(
     """Build the function zips and the layer zip, and check every import resolves; exit 3 when one does not."""
     from webhookctl import exit_codes
     from webhookctl.packaging import build_artifacts
-    from webhookctl.cli.console import abort, err_console
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import abort, emit, spinner
     from webhookctl.config import load_settings
 
     output, config = offline
     settings = load_settings(env or "dev", config)
-    with err_console.status("building", spinner="dots") as status:
+    with spinner("building") as status:
         result = build_artifacts(settings, arch or settings.architecture, out, progress=lambda message: status.update(message))
     emit(result, output, _render_text)
     if not result.import_check.ok:
@@ -41,14 +40,9 @@ def build(
 
 
 def _render_text(result: Any) -> None:
-    from rich.table import Table
+    from webhookctl.cli.console import console, new_table, print_table
 
-    from webhookctl.cli.console import console, print_table
-
-    table = Table(box=None, pad_edge=False)
-    for column in ("artifact", "size", "sha256"):
-        table.add_column(column)
-    table.add_column("path")
+    table = new_table("artifact", "size", "sha256", "path")
     for name, artifact in [("layer", result.layer), *result.functions.items()]:
         table.add_row(name, _size(artifact.bytes), artifact.sha256[:16], str(artifact.path))
     how = "from cache" if result.cached else "built"

@@ -1,4 +1,7 @@
-"""The one console: results on stdout, progress and errors on stderr.
+"""The one console of every command: results on stdout, progress and errors on stderr.
+
+A command hands its result to `emit` (JSON, or the command's text renderer), says progress with
+`spinner`, `progress_bar` or `apply_progress`, and exits with an error only through `abort`.
 
 Data is never interpreted: no emoji codes (`:secret:` in an ARN stays as it is), no highlighting,
 no wrapping. NO_COLOR (https://no-color.org) turns off every escape code and every animation.
@@ -6,14 +9,17 @@ no wrapping. NO_COLOR (https://no-color.org) turns off every escape code and eve
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import re
-from typing import Any, NoReturn
+from typing import Any, Callable, Iterable, Iterator, NoReturn
 
 from rich.console import Console
 
 from webhookctl import exit_codes
+from webhookctl.errors import WebhookctlError
 
 _PLAIN = bool(os.environ.get("NO_COLOR"))
 
@@ -101,6 +107,47 @@ def flush_stdout() -> None:
     console.file.flush()
 
 
+# --- results: one JSON document (or JSON lines), or the command's text ---------------------------
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_json"):
+            return value.to_json()
+        return {k: to_jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if hasattr(value, "to_json"):
+        return value.to_json()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def emit(result: Any, output: str, text: Callable[[Any], None]) -> None:
+    """JSON to stdout for `-o json`; otherwise call the command's text renderer."""
+    if output == "json":
+        write_document(json.dumps(to_jsonable(result), indent=2, sort_keys=False, default=str) + "\n")
+    else:
+        text(result)
+
+
+def stream_items(items: Iterable[Any], output: str, render: Callable[[Any], None]) -> int:
+    """Print each item as it comes (-o json: one JSON object per line); Ctrl-C stops cleanly."""
+    shown = 0
+    try:
+        for item in items:
+            if output == "json":
+                write_document(json.dumps(item.to_json()) + "\n")
+            else:
+                render(item)
+            shown += 1
+    except KeyboardInterrupt:
+        info("stopped")
+    return shown
+
+
+# --- messages on stderr -----------------------------------------------------------------------------
+
 def info(message: str) -> None:
     """A progress or status line, on stderr."""
     err_console.print(message, markup=False)
@@ -133,6 +180,28 @@ def shorten(text: str) -> str:
     text = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
     text = _LONG_RUN.sub(lambda m: f"{m.group()[:60]}… ({len(m.group())} characters)", text)
     return text if len(text) <= _MAX_LINE else text[: _MAX_LINE - 1] + "…"
+
+
+def confirm(question: str, *, default: bool, refused: str) -> None:
+    """Ask on stderr; a no ends the command with `refused` (one error line, exit 1)."""
+    import typer
+
+    if not typer.confirm(question, default=default, err=True):
+        raise WebhookctlError(refused)
+
+
+# --- tables -----------------------------------------------------------------------------------------
+
+def new_table(*columns: str, framed: bool = False, **options: Any) -> Any:
+    """A rich Table with these column headers; unframed (no box, no edge padding) unless `framed`."""
+    from rich.table import Table
+
+    if not framed:
+        options = {"box": None, "pad_edge": False, **options}
+    table = Table(**options)
+    for column in columns:
+        table.add_column(column)
+    return table
 
 
 def print_table(table: Any, *, target: Console | None = None) -> None:
@@ -168,3 +237,81 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+# --- progress on stderr -----------------------------------------------------------------------------
+
+def spinner(message: str) -> Any:
+    """A status line for work of unknown length; `update(message)` on what it gives says the next step."""
+    return err_console.status(message, spinner="dots")
+
+
+def progress_bar() -> Any:
+    """A bar for counted work, drawn only on a terminal and gone when the work ends."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal)
+
+
+class ApplyProgress:
+    """A rich progress bar on stderr, fed by the apply events of `up` and `down`."""
+
+    def __init__(self) -> None:
+        self.status: Any = None
+        self._bar: Any = None
+        self._task: Any = None
+
+    def say(self, message: str) -> None:
+        if self.status is not None and self._bar is None:
+            self.status.update(message)
+
+    def begin(self, plan: Any) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        if self.status is not None:
+            self.status.stop()
+        self.close()
+        if not plan.changes:
+            return
+        self._bar = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=False
+        )
+        self._task = self._bar.add_task("applying", total=len(plan.changes))
+        self._bar.start()
+
+    def pause(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def resume(self) -> None:
+        if self._bar is not None:
+            self._bar.start()
+
+    def event(self, event: str, change: Any) -> None:
+        if self._bar is None:
+            return
+        if event == "start":
+            self._bar.update(self._task, description=f"{change.action} {change.resource}")
+        elif event == "done":
+            self._bar.advance(self._task)
+        elif event == "failed":
+            self._bar.update(self._task, description=f"[red]failed[/red] {change.action} {change.resource}")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description="done")
+            self._bar.stop()
+            self._bar = None
+
+
+@contextlib.contextmanager
+def apply_progress(message: str) -> Iterator[ApplyProgress]:
+    """A status line (`message`) until the plan is known, then a bar over its changes; closed however it ends."""
+    progress = ApplyProgress()
+    try:
+        with spinner(message) as status:
+            progress.status = status
+            yield progress
+    finally:
+        progress.close()

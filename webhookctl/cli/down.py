@@ -18,10 +18,8 @@ def down(
     """Delete every resource of the env (tolerating what is already gone); exit 4 when nothing exists."""
     import sys
 
-    from webhookctl.cli.console import err_console
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import apply_progress, confirm, emit, err_console
     from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.cli.up import ApplyProgress
     from webhookctl.errors import WebhookctlError
     from webhookctl.provision.teardown import check_protection, teardown, teardown_preview
 
@@ -39,15 +37,9 @@ def down(
             from webhookctl.cli.plan import render_plan
 
             render_plan(preview, console=err_console)
-            if not typer.confirm(f"Delete env '{settings.env}'?", default=False, err=True):
-                raise WebhookctlError("cancelled; nothing was deleted")
-    progress = ApplyProgress()
-    try:
-        with err_console.status("reading the env", spinner="dots") as status:
-            progress.status = status
-            result = teardown(ctx, settings, force=force, progress=progress.event, on_plan=progress.begin)
-    finally:
-        progress.close()
+            confirm(f"Delete env '{settings.env}'?", default=False, refused="cancelled; nothing was deleted")
+    with apply_progress("reading the env") as progress:
+        result = teardown(ctx, settings, force=force, progress=progress.event, on_plan=progress.begin)
     emit(result, opts.output, render_down)
     if result.remaining:
         raise WebhookctlError(f"{len(result.remaining)} resources remain after down", hint="run `webhookctl down` again, or see `-o json` for the list")

@@ -19,10 +19,8 @@ def logs(
     opts: AwsOptions,
 ) -> None:
     """Print a function's log lines, each once (-o json with --follow: one JSON object per line)."""
-    from webhookctl.cli.console import info
-    from webhookctl.cli.log_output import stream_items
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.console import emit, info, stream_items
+    from webhookctl.cli.session import connected
     from webhookctl.config import FUNCTIONS
     from webhookctl.errors import UsageError
     from webhookctl.operations.function_logs import follow_function_logs, read_function_logs
@@ -31,8 +29,7 @@ def logs(
     if function not in FUNCTIONS:
         raise UsageError(f"FUNCTION must be one of {', '.join(FUNCTIONS)} (got {function!r})")
     since_ms = parse_since(since)
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
+    settings, ctx = connected(opts)
     if not follow:
         emit(read_function_logs(ctx, settings, function, since_ms=since_ms), opts.output, render_text)
         return

@@ -10,24 +10,16 @@ from webhookctl.cli.options import aws_command
 @aws_command
 def outputs(opts: AwsOptions) -> None:
     """Print the env's outputs: URLs, names and ARNs; exit 4 when the env is not deployed."""
-    from webhookctl.cli.console import err_console
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.session import run_and_emit
     from webhookctl.provision.status import read_outputs
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    with err_console.status("reading the env", spinner="dots"):
-        result = read_outputs(ctx, settings)
-    emit(result, opts.output, render_outputs)
+    run_and_emit(opts, read_outputs, render_outputs, busy="reading the env")
 
 
 def render_outputs(values: Any) -> None:
-    from rich.table import Table
+    from webhookctl.cli.console import new_table, print_table
 
-    from webhookctl.cli.console import print_table
-
-    table = Table(box=None, pad_edge=False, show_header=False)
+    table = new_table(show_header=False)
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("value")
     for key, value in values.items():

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
-from webhookctl.errors import UsageError
+from webhookctl.errors import UsageError, WebhookctlError
 
 
 def prepare_outputs_file(path: Path) -> Path:
@@ -22,6 +24,14 @@ def prepare_outputs_file(path: Path) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise UsageError(f"--outputs-file {path} is not writable")
     return path
+
+
+def write_outputs_file(path: Path, outputs: Any) -> None:
+    """Write the outputs as one JSON document; WebhookctlError (exit 1) when it cannot be written."""
+    try:
+        path.write_text(json.dumps(outputs, indent=2) + "\n")
+    except OSError as exc:
+        raise WebhookctlError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _first_file(folder: Path) -> Path:

@@ -17,38 +17,33 @@ def plan(
     detailed_exitcode: Annotated[bool, typer.Option("--detailed-exitcode", help="Exit 2 when changes are pending, 0 when none.")] = False,
 ) -> None:
     """Show what `up` would create, update or delete; makes no change."""
-    from webhookctl.cli.console import err_console, warn
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl import exit_codes
+    from webhookctl.cli.console import emit, spinner, warn
+    from webhookctl.cli.session import connected
     from webhookctl.provision.up import run_plan
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    with err_console.status("planning", spinner="dots") as status:
+    settings, ctx = connected(opts)
+    with spinner("planning") as status:
         result = run_plan(ctx, settings, say=lambda message: status.update(message))
     emit(result, opts.output, render_plan)
     for note in result.notes:
         warn(note)
     if detailed_exitcode and result.pending:
-        raise SystemExit(2)
+        raise SystemExit(exit_codes.CHANGES_PENDING)
 
 
 def render_plan(plan: Any, *, console: Any = None) -> None:
     """The plan as a readable table (also used by `up` to confirm)."""
-    from rich.table import Table
     from rich.text import Text
 
-    from webhookctl.cli.console import console as stdout, print_table
+    from webhookctl.cli.console import console as stdout, new_table, print_table
 
     out = console or stdout
     summary = plan.summary()
     if not plan.changes:
         out.print(f"No changes: all {summary['unchanged']} resources match the desired state.")
         return
-    table = Table(box=None, pad_edge=False, show_header=True)
-    for column in ("action", "resource", "type", "name"):
-        table.add_column(column)
-    table.add_column("details")
+    table = new_table("action", "resource", "type", "name", "details", show_header=True)
     for change in plan.changes:
         details = "; ".join(f"{d.property}: {_short(d.to_json()['have'])} -> {_short(d.to_json()['want'])}" for d in change.details)
         table.add_row(Text(*_ACTION_STYLE[change.action]), change.resource, change.type, change.physical or "", details)

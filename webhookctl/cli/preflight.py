@@ -25,16 +25,14 @@ def preflight(
 ) -> None:
     """Check credentials, names, limits, the layer's imports and account concurrency; changes nothing."""
     from webhookctl import exit_codes
-    from webhookctl.cli.console import abort, warn
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.console import abort, emit, warn
+    from webhookctl.cli.session import connected
     from webhookctl.errors import UsageError
     from webhookctl.provision.preflight import RESERVED_MODES, run_preflight
 
     if reserved_concurrency not in RESERVED_MODES:
         raise UsageError(f"--reserved-concurrency must be one of {', '.join(RESERVED_MODES)} (got {reserved_concurrency!r})")
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
+    settings, ctx = connected(opts)
     build = build_for_preflight(settings, ctx.target)
     result = run_preflight(ctx, settings, reserved_mode=reserved_concurrency, build=build)
     emit(result, opts.output, render_text)
@@ -47,11 +45,11 @@ def preflight(
 
 def build_for_preflight(settings: Any, target: str) -> Any:
     """The build whose import check preflight reports: the host's for the local cloud, else the configured arch."""
+    from webhookctl.cli.console import spinner
     from webhookctl.packaging import build_artifacts
-    from webhookctl.cli.console import err_console
 
     arch = "host" if target == "local" else settings.architecture
-    with err_console.status(f"building ({arch}) for the import check", spinner="dots") as status:
+    with spinner(f"building ({arch}) for the import check") as status:
         return build_artifacts(settings, arch, progress=lambda message: status.update(message))
 
 
@@ -59,14 +57,11 @@ _STATUS_STYLE = {"pass": ("pass", "green"), "warn": ("warn", "yellow"), "skip": 
 
 
 def render_text(result: Any) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    from webhookctl.cli.console import console, print_table
+    from webhookctl.cli.console import console, new_table, print_table
 
-    table = Table(title="preflight", title_justify="left", show_lines=False, pad_edge=False)
-    for column in ("check", "status", "detail"):
-        table.add_column(column)
+    table = new_table("check", "status", "detail", framed=True, title="preflight", title_justify="left", show_lines=False, pad_edge=False)
     for check in result.checks:
         table.add_row(check.name, Text(*_STATUS_STYLE.get(check.status, (check.status, ""))), check.detail)
     print_table(table)

@@ -25,32 +25,19 @@ def send_test(
     opts: AwsOptions,
 ) -> None:
     """Send signed, realistic test events to the env's webhook URL and follow them through."""
-    from webhookctl.cli.console import abort, err_console
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import abort, emit, progress_bar
     from webhookctl.cli.session import connect_for, settings_for
     from webhookctl.operations.providers import check_provider
     from webhookctl.operations.sample_deliveries import SendProgress, SendTestRequest, send_test as run
 
     settings = settings_for(opts)
     check_provider(provider, settings)
-    request = SendTestRequest(
-        provider=provider,
-        event_type=event,
-        count=count,
-        concurrency=concurrency,
-        invalid_signature=invalid_signature,
-        stale=stale,
-        duplicate=duplicate,
-        wait=not no_wait,
-        timeout_s=timeout,
-    )
+    request = SendTestRequest(provider=provider, event_type=event, count=count, concurrency=concurrency, invalid_signature=invalid_signature,
+                              stale=stale, duplicate=duplicate, wait=not no_wait, timeout_s=timeout)
     request.check()
     ctx = connect_for(opts, settings)
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     sends = count * (2 if duplicate else 1)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+    with progress_bar() as bar:
         sending = bar.add_task(f"sending {provider}", total=sends)
         waiting: dict[str, Any] = {}
 
@@ -67,16 +54,16 @@ def send_test(
 
 
 def render_text(result: Any) -> None:
-    from rich.table import Table
+    from rich.markup import escape
 
-    from webhookctl.cli.console import console, print_table
+    from webhookctl.cli.console import console, new_table, print_table
 
     summary = result.summary()
     if len(result.results) <= 4:
         for r in result.results:
             mark = "[green]ok[/green]" if r.expected else "[red]unexpected[/red]"
             copy = " (second copy)" if r.duplicate_send else ""
-            console.print(f"{mark} {_escape(r.event_key)}{copy}  {_escape(r.event_type)}  HTTP {r.http_status} in {r.response_ms:.0f} ms  -> {r.final_status}")
+            console.print(f"{mark} {escape(r.event_key)}{copy}  {escape(r.event_type)}  HTTP {r.http_status} in {r.response_ms:.0f} ms  -> {r.final_status}")
             if r.accepted_at:
                 console.print(f"    accepted at   {r.accepted_at}")
             if r.processed_at:
@@ -84,13 +71,11 @@ def render_text(result: Any) -> None:
             if r.audited_at:
                 console.print(f"    audited at    {r.audited_at}")
             if r.problem:
-                console.print(f"    [yellow]{_escape(r.problem)}[/yellow]")
+                console.print(f"    [yellow]{escape(r.problem)}[/yellow]")
     else:
         bad = [r for r in result.results if not r.expected]
         if bad:
-            table = Table(title="unexpected results", title_justify="left")
-            for column in ("event_key", "http", "final_status", "problem"):
-                table.add_column(column)
+            table = new_table("event_key", "http", "final_status", "problem", framed=True, title="unexpected results", title_justify="left")
             for r in bad[:20]:
                 table.add_row(r.event_key, str(r.http_status), r.final_status, r.problem or "")
             print_table(table)
@@ -102,9 +87,3 @@ def render_text(result: Any) -> None:
         f"{summary['seconds']} s to {result.url}",
         markup=False,
     )
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

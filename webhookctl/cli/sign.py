@@ -43,20 +43,12 @@ def sign(
     --webhook-id is required; PAYPAL-CERT-URL is a placeholder, so verify with the matching
     certificate pinned: webhookctl verify paypal --webhook-id ID --cert CERT.pem ...
     """
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import emit
     from webhookctl.operations.offline_signing import sign_delivery
 
     output, config = offline
-    result = sign_delivery(
-        provider,
-        secret=secret,
-        body_file=body_file,
-        at=at,
-        msg_id=msg_id,
-        notification_url=notification_url,
-        webhook_id=webhook_id,
-        config=config,
-    )
+    result = sign_delivery(provider, secret=secret, body_file=body_file, at=at, msg_id=msg_id, notification_url=notification_url,
+                           webhook_id=webhook_id, config=config)
     emit(result, output, _render_text)
 
 

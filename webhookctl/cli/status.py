@@ -13,32 +13,24 @@ _ALARM_STYLE = {"OK": "green", "ALARM": "red", "INSUFFICIENT_DATA": "dim"}
 @aws_command
 def status(opts: AwsOptions) -> None:
     """Show each resource of the env (ok, drift, missing), DLQ depths and alarm states; exit 4 when not deployed."""
-    from webhookctl.cli.console import err_console, warn
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.console import warn
+    from webhookctl.cli.session import run_and_emit
     from webhookctl.provision.status import env_status
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    with err_console.status("reading the env", spinner="dots"):
-        result = env_status(ctx, settings)
-    emit(result, opts.output, render_status)
+    result = run_and_emit(opts, env_status, render_status, busy="reading the env")
     for note in result.notes:
         warn(note)
 
 
 def render_status(result: Any) -> None:
     from rich.markup import escape
-    from rich.table import Table
     from rich.text import Text
 
-    from webhookctl.cli.console import console, print_table
+    from webhookctl.cli.console import console, new_table, print_table
 
     verdict = "[green]deployed[/green]" if result.deployed else "[yellow]partially deployed[/yellow] (run `webhookctl up`)"
     console.print(f"env {escape(result.env)}: {verdict}")
-    table = Table(box=None, pad_edge=False)
-    for column in ("resource", "type", "name", "state", "drift"):
-        table.add_column(column)
+    table = new_table("resource", "type", "name", "state", "drift")
     for row in result.resources:
         table.add_row(row["resource"], row["type"], row["physical"] or "", Text(row["state"], style=_STATE_STYLE[row["state"]]), ", ".join(row["drift"]))
     print_table(table)
@@ -51,7 +43,7 @@ def render_status(result: Any) -> None:
         for sub in alerts.get("subscriptions", []):
             console.print(f"  {escape(str(sub['protocol']))} {escape(str(sub['endpoint']))}: {'confirmed' if sub['confirmed'] else 'pending confirmation'}", soft_wrap=True)
     if result.alarms:
-        alarms = Table(box=None, pad_edge=False)
+        alarms = new_table()
         alarms.add_column("alarm", no_wrap=True)
         alarms.add_column("state", no_wrap=True)
         for alarm in result.alarms:

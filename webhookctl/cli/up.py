@@ -22,112 +22,58 @@ def up(
     outputs_file: Annotated[Optional[Path], typer.Option("--outputs-file", help="Also write the outputs as JSON to this file.", metavar="PATH")] = None,
 ) -> None:
     """Create or update the env; running it again on a converged env changes nothing."""
-    import json
     import sys
 
-    from webhookctl.cli.console import err_console, warn
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.errors import WebhookctlError
-    from webhookctl.provision.up import UpOptions, run_up
+    from webhookctl.cli.console import emit, warn
+    from webhookctl.cli.outputs_file import prepare_outputs_file, write_outputs_file
+    from webhookctl.cli.session import connected
+    from webhookctl.provision.up import UpOptions
 
     options = UpOptions(reserved_mode=reserved_concurrency, preflight=not no_preflight, max_parallel=max_parallel)
     if outputs_file is not None:
-        from webhookctl.cli.outputs_file import prepare_outputs_file
-
         prepare_outputs_file(outputs_file)  # before the first write to AWS: a bad path fails with nothing changed
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    interactive = sys.stdin.isatty() and not yes and opts.output == "text"
-
-    def show_preflight(result: Any) -> None:
-        for message in getattr(result, "warnings", []):
-            warn(message)
-        for check in result.checks:
-            if not check.ok:
-                err_console.print(f"[red]preflight {check.name}:[/red] {check.detail}", markup=True, highlight=False)
-
-    progress = ApplyProgress()
-
-    def confirm(plan: Any) -> None:
-        progress.begin(plan)
-        if not plan.changes or not interactive:
-            return
-        from webhookctl.cli.plan import render_plan
-
-        progress.pause()
-        render_plan(plan, console=err_console)
-        if not typer.confirm("Apply these changes?", default=True, err=True):
-            raise WebhookctlError("cancelled; nothing was changed")
-        progress.resume()
-
-    try:
-        with err_console.status("starting", spinner="dots") as status:
-            progress.status = status
-            result = run_up(ctx, settings, options, say=progress.say, progress=progress.event, on_plan=confirm, on_preflight=show_preflight)
-    finally:
-        progress.close()
+    settings, ctx = connected(opts)
+    result = converge(ctx, settings, options, ask=sys.stdin.isatty() and not yes and opts.output == "text")
     for note in result.notes:
         warn(note)
     if outputs_file is not None:
-        try:
-            outputs_file.write_text(json.dumps(result.outputs, indent=2) + "\n")
-        except OSError as exc:
-            raise WebhookctlError(f"cannot write {outputs_file}: {exc.strerror}") from None
+        write_outputs_file(outputs_file, result.outputs)
     emit(result, opts.output, render_up)
 
 
-class ApplyProgress:
-    """A rich progress bar on stderr, fed by the apply events (also used by `down`)."""
+def converge(ctx: Any, settings: Any, options: Any, *, ask: bool) -> Any:
+    """Run `up` with a status line, then a bar over the plan's changes; with `ask`, confirm them first."""
+    from webhookctl.cli.console import apply_progress
+    from webhookctl.provision.up import run_up
 
-    def __init__(self) -> None:
-        self.status: Any = None
-        self._bar: Any = None
-        self._task: Any = None
+    with apply_progress("starting") as progress:
+        return run_up(ctx, settings, options, say=progress.say, progress=progress.event,
+                      on_plan=lambda plan: _begin_apply(plan, progress, ask), on_preflight=show_preflight)
 
-    def say(self, message: str) -> None:
-        if self.status is not None and self._bar is None:
-            self.status.update(message)
 
-    def begin(self, plan: Any) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def _begin_apply(plan: Any, progress: Any, ask: bool) -> None:
+    """Start the bar over the plan; asked, show the plan and go on only on a yes."""
+    progress.begin(plan)
+    if not plan.changes or not ask:
+        return
+    from webhookctl.cli.console import confirm, err_console
+    from webhookctl.cli.plan import render_plan
 
-        from webhookctl.cli.console import err_console
+    progress.pause()
+    render_plan(plan, console=err_console)
+    confirm("Apply these changes?", default=True, refused="cancelled; nothing was changed")
+    progress.resume()
 
-        if self.status is not None:
-            self.status.stop()
-        self.close()
-        if not plan.changes:
-            return
-        self._bar = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=False
-        )
-        self._task = self._bar.add_task("applying", total=len(plan.changes))
-        self._bar.start()
 
-    def pause(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+def show_preflight(result: Any) -> None:
+    """What preflight found, on stderr: its warnings and each failed check."""
+    from webhookctl.cli.console import err_console, warn
 
-    def resume(self) -> None:
-        if self._bar is not None:
-            self._bar.start()
-
-    def event(self, event: str, change: Any) -> None:
-        if self._bar is None:
-            return
-        if event == "start":
-            self._bar.update(self._task, description=f"{change.action} {change.resource}")
-        elif event == "done":
-            self._bar.advance(self._task)
-        elif event == "failed":
-            self._bar.update(self._task, description=f"[red]failed[/red] {change.action} {change.resource}")
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.update(self._task, description="done")
-            self._bar.stop()
-            self._bar = None
+    for message in getattr(result, "warnings", []):
+        warn(message)
+    for check in result.checks:
+        if not check.ok:
+            err_console.print(f"[red]preflight {check.name}:[/red] {check.detail}", markup=True, highlight=False)
 
 
 def render_up(result: Any) -> None:

@@ -36,21 +36,12 @@ def verify(
 ) -> None:
     """Check a captured delivery's signature offline: exit 0 when valid, 1 when invalid (with the reason)."""
     from webhookctl import exit_codes
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import emit
     from webhookctl.operations.offline_signing import verify_delivery
 
     output, config = offline
-    result = verify_delivery(
-        provider,
-        secrets=list(secret or []),
-        body_file=body_file,
-        headers=list(header or []),
-        at=at,
-        notification_url=notification_url,
-        webhook_id=webhook_id,
-        cert_file=cert,
-        config=config,
-    )
+    result = verify_delivery(provider, secrets=list(secret or []), body_file=body_file, headers=list(header or []), at=at,
+                             notification_url=notification_url, webhook_id=webhook_id, cert_file=cert, config=config)
     emit(result, output, _render_text)
     if not result.valid:
         raise typer.Exit(exit_codes.FAILED)

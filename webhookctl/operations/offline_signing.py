@@ -33,7 +33,7 @@ class SignResult:
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {"provider": self.provider, "headers": self.headers, "body": _body_text(self.body)}
-        if not _is_utf8(self.body):
+        if not is_utf8(self.body):
             document["body_base64"] = base64.b64encode(self.body).decode()
         document["body_changed"] = self.body_changed
         return document
@@ -254,7 +254,7 @@ def _paypal_verify_config(secrets: list[str], webhook_id: str | None, cert_file:
 
 # --- helpers for rendering ------------------------------------------------------------------------
 
-def _is_utf8(body: bytes) -> bool:
+def is_utf8(body: bytes) -> bool:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:

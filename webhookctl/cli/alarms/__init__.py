@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import typer
-
+from webhookctl.cli.assembly import command_group
 from webhookctl.cli.alarms import test as _test
 
-app = typer.Typer(help="CloudWatch alarms: check that notifications arrive.", no_args_is_help=True)
-app.command("test")(_test.test)
+app = command_group("CloudWatch alarms: check that notifications arrive.", {"test": _test.test})

@@ -16,13 +16,10 @@ def test(
     opts: AwsOptions,
 ) -> None:
     """Set one alarm to ALARM and back, so its notification can be seen arriving."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.session import run_and_emit
     from webhookctl.operations.alarm_test import test_alarm
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(test_alarm(ctx, settings, alarm), opts.output, render_text)
+    run_and_emit(opts, test_alarm, render_text, alarm)
 
 
 def render_text(result: Any) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import typer
-
+from webhookctl.cli.assembly import command_group
 from webhookctl.cli.audit import tail as _tail
 
-app = typer.Typer(help="The audit trail of every event change.", no_args_is_help=True)
-app.command("tail")(_tail.tail)
+app = command_group("The audit trail of every event change.", {"tail": _tail.tail})

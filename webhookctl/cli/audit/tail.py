@@ -19,16 +19,13 @@ def tail(
     opts: AwsOptions,
 ) -> None:
     """Print the audit trail, each entry once (-o json with --follow: one JSON object per line)."""
-    from webhookctl.cli.log_output import stream_items
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.cli.console import info
+    from webhookctl.cli.console import emit, info, stream_items
+    from webhookctl.cli.session import connected
     from webhookctl.operations.audit_log import follow_audit, tail_audit
     from webhookctl.operations.log_polling import parse_since
 
     since_ms = parse_since(since)
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
+    settings, ctx = connected(opts)
     if not follow:
         emit(tail_audit(ctx, settings, since_ms=since_ms, event_key=event), opts.output, render_text)
         return

@@ -11,23 +11,16 @@ from webhookctl.cli.options import aws_command
 @aws_command
 def list_queues(*, opts: AwsOptions) -> None:
     """Depth of each dead-letter queue."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.operations.dead_letters import list_queues as run
+    from webhookctl.cli.session import run_and_emit
+    from webhookctl.operations.dead_letters import list_queues
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(run(ctx, settings), opts.output, render_text)
+    run_and_emit(opts, list_queues, render_text)
 
 
 def render_text(result: Any) -> None:
-    from rich.table import Table
+    from webhookctl.cli.console import console, new_table, print_table
 
-    from webhookctl.cli.console import console, print_table
-
-    table = Table(box=None, pad_edge=False)
-    for column in ("QUEUE", "VISIBLE", "IN FLIGHT", "URL"):
-        table.add_column(column)
+    table = new_table("QUEUE", "VISIBLE", "IN FLIGHT", "URL")
     for q in result.queues:
         style = "red" if q.visible or q.in_flight else ""
         table.add_row(q.queue, str(q.visible), str(q.in_flight), q.url, style=style)

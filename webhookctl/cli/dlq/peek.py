@@ -18,8 +18,7 @@ def peek(
     opts: AwsOptions,
 ) -> None:
     """Show messages without consuming them: provider, event type, error, receive count, age."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.session import run_and_emit
     from webhookctl.errors import UsageError
     from webhookctl.operations.dead_letters import peek as run
     from webhookctl.operations.deployment import check_queue
@@ -28,9 +27,7 @@ def peek(
     check_queue(queue)
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(run(ctx, settings, queue=queue, limit=limit), opts.output, render_text)
+    run_and_emit(opts, run, render_text, queue=queue, limit=limit)
 
 
 def render_text(result: Any) -> None:
@@ -43,11 +40,9 @@ def render_text(result: Any) -> None:
 
 
 def letters_table(letters: list[Any]) -> Any:
-    from rich.table import Table
+    from webhookctl.cli.console import new_table
 
-    table = Table(box=None, pad_edge=False)
-    for column in ("AGE", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENT / BATCH", "ERROR"):
-        table.add_column(column)
+    table = new_table("AGE", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENT / BATCH", "ERROR")
     for letter in letters:
         what = letter.event_key or (
             f"shard {letter.batch.shard_id} seq {letter.batch.start_sequence}..{letter.batch.end_sequence} ({letter.batch.size})" if letter.batch else letter.message_id

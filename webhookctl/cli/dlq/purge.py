@@ -18,17 +18,14 @@ def purge(
     opts: AwsOptions,
 ) -> None:
     """Delete every message of a dead-letter queue (needs --yes)."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.session import run_and_emit
     from webhookctl.operations.dead_letters import check_queue, purge as run
     from webhookctl.errors import UsageError
 
     check_queue(queue)
     if not yes:
         raise UsageError(f"purging the {queue} DLQ deletes its messages for good; pass --yes to confirm")
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(run(ctx, settings, queue=queue, yes=yes), opts.output, render_text)
+    run_and_emit(opts, run, render_text, queue=queue, yes=yes)
 
 
 def render_text(result: Any) -> None:

@@ -23,39 +23,25 @@ def replay(
     opts: AwsOptions,
 ) -> None:
     """Re-drive dead letters into the function that failed them; delete each only once it succeeded."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from webhookctl.cli.console import abort, err_console
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.console import abort, emit, progress_bar
+    from webhookctl.cli.session import connected
     from webhookctl.operations.dead_letter_replay import check_replay_options, replay_dead_letters
     from webhookctl.operations.dead_letters import queue_depth
     from webhookctl.operations.deployment import Deployment
 
     # Usage errors before credentials or the endpoint: they are what the user can fix right now.
     check_replay_options(queue, provider, max_messages, concurrency, rate)
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
+    settings, ctx = connected(opts)
     depth = queue_depth(ctx, Deployment(ctx, settings), queue)
     total = min(depth.visible, max_messages) if max_messages else depth.visible
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+    with progress_bar() as bar:
         task = bar.add_task(("listing" if dry_run else "replaying") + f" the {queue} DLQ", total=total or None)
 
         def advance(result: Any) -> None:
             bar.update(task, completed=result.candidates if dry_run else result.replayed)
 
-        result = replay_dead_letters(
-            ctx,
-            settings,
-            queue=queue,
-            max_messages=max_messages,
-            provider=provider,
-            event_type=event_type,
-            dry_run=dry_run,
-            concurrency=concurrency,
-            rate=rate,
-            progress=advance,
-        )
+        result = replay_dead_letters(ctx, settings, queue=queue, max_messages=max_messages, provider=provider, event_type=event_type,
+                                     dry_run=dry_run, concurrency=concurrency, rate=rate, progress=advance)
     emit(result, opts.output, render_text)
     if result.interrupted:
         from webhookctl.operations.held_messages import EXIT_CODE_BY_SIGNAL
@@ -70,14 +56,10 @@ def replay(
 
 
 def render_text(result: Any) -> None:
-    from rich.table import Table
-
-    from webhookctl.cli.console import console, print_table
+    from webhookctl.cli.console import console, new_table, print_table
 
     if result.messages:
-        table = Table(box=None, pad_edge=False)
-        for column in ("OUTCOME", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE"):
-            table.add_column(column)
+        table = new_table("OUTCOME", "INVOKES", "RECEIVES", "PROVIDER", "EVENT TYPE", "EVENTS", "NOTE")
         for m in result.messages[:50]:
             note = m.error or ("rebuilt from the table (past the stream's retention)" if m.rebuilt else "")
             table.add_row(m.outcome, "-" if m.invokes is None else str(m.invokes), str(m.receive_count), m.provider or "-", m.event_type or "-", ", ".join(m.event_keys) or "-", note)

@@ -19,8 +19,7 @@ def list_events(
     opts: AwsOptions,
 ) -> None:
     """List stored events, newest first."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.session import run_and_emit
     from webhookctl.errors import UsageError
     from webhookctl.operations.events import STATUSES, list_events as run
     from webhookctl.operations.providers import check_provider
@@ -32,22 +31,16 @@ def list_events(
         check_provider(provider, option="--provider")
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(run(ctx, settings, status=status, provider=provider, limit=limit), opts.output, render_text)
+    run_and_emit(opts, run, render_text, status=status, provider=provider, limit=limit)
 
 
 def render_text(result: Any) -> None:
-    from rich.table import Table
-
-    from webhookctl.cli.console import console, print_table
+    from webhookctl.cli.console import console, new_table, print_table
 
     if not result.events:
         console.print("no events")
         return
-    table = Table(box=None, pad_edge=False)
-    for column in ("RECEIVED AT", "STATUS", "EVENT KEY", "TYPE", "ATTEMPTS"):
-        table.add_column(column)
+    table = new_table("RECEIVED AT", "STATUS", "EVENT KEY", "TYPE", "ATTEMPTS")
     for event in result.events:
         table.add_row(event.received_at or "-", event.status, event.event_key, event.event_type, str(event.attempts))
     print_table(table)

@@ -17,13 +17,10 @@ def show_event(
     opts: AwsOptions,
 ) -> None:
     """Show one stored event, without secrets or signature headers."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.operations.events import show_event as run
+    from webhookctl.cli.session import run_and_emit
+    from webhookctl.operations.events import show_event
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(run(ctx, settings, event_key), opts.output, render_text)
+    run_and_emit(opts, show_event, render_text, event_key)
 
 
 def render_text(event: Any) -> None:

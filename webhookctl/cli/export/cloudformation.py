@@ -16,18 +16,17 @@ def cloudformation(
 ) -> None:
     """Print the env's desired state as a CloudFormation template (read-only; no AWS call)."""
     import json
-    import sys
     from pathlib import Path
 
     from webhookctl import exit_codes
-    from webhookctl.cli.console import abort, info
+    from webhookctl.cli.console import abort, info, write_document
     from webhookctl.cli.session import settings_for
     from webhookctl.provision.cloudformation import export_template
 
     template = export_template(settings_for(opts))
     text = json.dumps(template, indent=2, sort_keys=False) + "\n"
     if out is None:
-        sys.stdout.write(text)
+        write_document(text)
         return
     try:
         Path(out).write_text(text)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import typer
-
+from webhookctl.cli.assembly import command_group
 from webhookctl.cli.local import chaos, reset, start, status, stop
 
-app = typer.Typer(help="Run the local cloud: an AWS-compatible endpoint on this machine.", no_args_is_help=True)
-app.command("start")(start.start)
-app.command("stop")(stop.stop)
-app.command("status")(status.status)
-app.command("chaos")(chaos.chaos)
-app.command("reset")(reset.reset)
+app = command_group(
+    "Run the local cloud: an AWS-compatible endpoint on this machine.",
+    {"start": start.start, "stop": stop.stop, "status": status.status, "chaos": chaos.chaos, "reset": reset.reset},
+)

@@ -18,8 +18,7 @@ def chaos(
     port: Annotated[int, typer.Option("--port", envvar="WEBHOOKCTL_LOCAL_PORT", help="The local cloud's port.")] = 4566,
 ) -> None:
     """Inject function errors or latency on the running local cloud, until --clear."""
-    from webhookctl.cli.console import console
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import console, emit
     from webhookctl.errors import UsageError
     from webhookctl.localcloud import chaos_client, lifecycle
     from webhookctl.localcloud.admin import COMPONENTS

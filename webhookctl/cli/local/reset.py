@@ -16,17 +16,15 @@ def reset(
     """Forget the local cloud's saved state (envs, events, queues, logs): the next start is empty."""
     import sys
 
-    from webhookctl.cli.console import console
-    from webhookctl.cli.render import emit
-    from webhookctl.errors import UsageError, WebhookctlError
+    from webhookctl.cli.console import confirm, console, emit
+    from webhookctl.errors import UsageError
     from webhookctl.localcloud import lifecycle
 
     output, _ = offline
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError("`local reset` forgets every env of the local cloud; pass --yes to confirm")
-        if not typer.confirm(f"Forget the local cloud's saved state in {lifecycle.saved_state_path()}?", default=False, err=True):
-            raise WebhookctlError("cancelled; nothing was forgotten")
+        confirm(f"Forget the local cloud's saved state in {lifecycle.saved_state_path()}?", default=False, refused="cancelled; nothing was forgotten")
     result = lifecycle.reset()
 
     def text(r: lifecycle.ResetResult) -> None:

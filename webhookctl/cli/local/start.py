@@ -19,8 +19,8 @@ def start(
     fresh: Annotated[bool, typer.Option("--fresh", help="Start with empty state (default: the saved state).")] = False,
 ) -> None:
     """Start the local cloud (in the background unless --foreground)."""
-    from webhookctl.cli.console import console, info
-    from webhookctl.cli.render import emit
+    from webhookctl.cli.console import info
+    from webhookctl.cli.local.report import report
     from webhookctl.config import load_settings
     from webhookctl.localcloud import lifecycle
 
@@ -31,14 +31,9 @@ def start(
         info(f"local cloud on {lifecycle.endpoint_for(port, host)} (Ctrl-C stops it)")
         raise typer.Exit(lifecycle.run_foreground(**options))
 
-    result = lifecycle.start(**options)
-    if result.stale_pid_removed:
-        info(f"removed a stale pid file (process {result.stale_pid_removed} is gone)")
-
-    def text(r: lifecycle.StartResult) -> None:
+    def line(r: lifecycle.StartResult) -> str:
         if r.already_running:
-            console.print(f"the local cloud is already running at {r.endpoint} (pid {r.pid})")
-        else:
-            console.print(f"local cloud running at {r.endpoint} (pid {r.pid}, ready in {r.seconds:.1f} s; log {r.log_file})")
+            return f"the local cloud is already running at {r.endpoint} (pid {r.pid})"
+        return f"local cloud running at {r.endpoint} (pid {r.pid}, ready in {r.seconds:.1f} s; log {r.log_file})"
 
-    emit(result, output, text)
+    report(lifecycle.start(**options), output, line)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import typer
-
+from webhookctl.cli.assembly import command_group
 from webhookctl.cli.secrets import list as _list
 from webhookctl.cli.secrets import set as _set
 
-app = typer.Typer(help="Provider signing secrets (values are never shown).", no_args_is_help=True)
-app.command("set")(_set.set_secret)
-app.command("list")(_list.list_secrets)
+app = command_group("Provider signing secrets (values are never shown).", {"set": _set.set_secret, "list": _list.list_secrets})

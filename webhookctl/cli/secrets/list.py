@@ -11,24 +11,18 @@ from webhookctl.cli.options import aws_command
 @aws_command
 def list_secrets(*, opts: AwsOptions) -> None:
     """Provider names and secret fingerprints; never values."""
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
-    from webhookctl.operations.provider_secrets import list_secrets as run
+    from webhookctl.cli.session import run_and_emit
+    from webhookctl.operations.provider_secrets import list_secrets
 
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
-    emit(run(ctx, settings), opts.output, render_text)
+    run_and_emit(opts, list_secrets, render_text)
 
 
 def render_text(result: Any) -> None:
-    from rich.table import Table
     from rich.text import Text
 
-    from webhookctl.cli.console import console, print_table
+    from webhookctl.cli.console import console, new_table, print_table
 
-    table = Table(box=None, pad_edge=False, title=result.secret, title_justify="left")
-    for column in ("PROVIDER", "ENABLED", "VALID", "FINGERPRINTS (first = current)"):
-        table.add_column(column)
+    table = new_table("PROVIDER", "ENABLED", "VALID", "FINGERPRINTS (first = current)", title=result.secret, title_justify="left")
     for p in result.providers:
         shown = list(p.fingerprints)
         if p.provider == "paypal":

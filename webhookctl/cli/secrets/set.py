@@ -22,8 +22,8 @@ def set_secret(
     """Set a provider's secret; prints its fingerprint, never the value."""
     import sys
 
-    from webhookctl.cli.render import emit
-    from webhookctl.cli.session import connect_for, settings_for
+    from webhookctl.cli.console import emit
+    from webhookctl.cli.session import connected
     from webhookctl.errors import UsageError
     from webhookctl.operations.provider_secrets import set_secret as run
     from webhookctl.operations.providers import check_provider
@@ -33,8 +33,7 @@ def set_secret(
         raise UsageError("give exactly one of --value or --generate")
     if value == "-":
         value = sys.stdin.read()
-    settings = settings_for(opts)
-    ctx = connect_for(opts, settings)
+    settings, ctx = connected(opts)
     result = run(ctx, settings, provider, value=value, generate=generate, keep_previous=keep_previous)
     del value
     emit(result, opts.output, render_text)

@@ -50,29 +50,9 @@ def is_binary(content_type: str | None, binary_media_types: tuple[str, ...]) -> 
 def build_event(request: IncomingRequest, stage: StageContext, *, request_id: str | None = None, now: float | None = None) -> dict:
     """The v1 proxy event for `request`, as API Gateway builds it for an AWS_PROXY integration."""
     now = time.time() if now is None else now
-    headers: dict[str, str] = {}
-    multi_headers: dict[str, list[str]] = {}
-    for name, value in request.headers:
-        multi_headers.setdefault(name, []).append(value)
-        headers[name] = value  # single-value form: the last one wins, as on AWS
-    query: dict[str, str] = {}
-    multi_query: dict[str, list[str]] = {}
-    for name, value in request.query:
-        multi_query.setdefault(name, []).append(value)
-        query[name] = value
-
-    content_type = next((v for k, v in request.headers if k.lower() == "content-type"), None)
-    binary = is_binary(content_type, stage.binary_media_types)
-    if not request.body:
-        body, encoded = None, False
-    elif binary:
-        body, encoded = base64.b64encode(request.body).decode("ascii"), True
-    else:
-        try:
-            body, encoded = request.body.decode("utf-8"), False
-        except UnicodeDecodeError:  # not text and no binary media type: pass it on intact
-            body, encoded = base64.b64encode(request.body).decode("ascii"), True
-
+    headers, multi_headers = _single_and_multi(request.headers)  # single-value form: the last one wins, as on AWS
+    query, multi_query = _single_and_multi(request.query)
+    body, encoded = _event_body(request, stage)
     request_id = request_id or str(uuid.uuid4())
     return {
         "resource": stage.resource_path,
@@ -84,38 +64,68 @@ def build_event(request: IncomingRequest, stage: StageContext, *, request_id: st
         "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": stage.path_parameters or None,
         "stageVariables": stage.stage_variables or None,
-        "requestContext": {
-            "resourceId": "",
-            "resourcePath": stage.resource_path,
-            "httpMethod": request.method,
-            "extendedRequestId": request_id,
-            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "path": f"/{stage.stage}{request.path}",
-            "accountId": stage.account_id,
-            "protocol": "HTTP/1.1",
-            "stage": stage.stage,
-            "domainPrefix": stage.api_id,
-            "requestTimeEpoch": int(now * 1000),
-            "requestId": request_id,
-            "identity": {
-                "cognitoIdentityPoolId": None,
-                "accountId": None,
-                "cognitoIdentityId": None,
-                "caller": None,
-                "sourceIp": request.source_ip,
-                "principalOrgId": None,
-                "accessKey": None,
-                "cognitoAuthenticationType": None,
-                "cognitoAuthenticationProvider": None,
-                "userArn": None,
-                "userAgent": headers.get("User-Agent") or _find(request.headers, "user-agent"),
-                "user": None,
-            },
-            "domainName": request.host,
-            "apiId": stage.api_id,
-        },
+        "requestContext": _request_context(request, stage, request_id, now, headers),
         "body": body,
         "isBase64Encoded": encoded,
+    }
+
+
+def _single_and_multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The single-value map (the last value of a name wins) and the multi-value map, in arrival order."""
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+        single[name] = value
+    return single, multi
+
+
+def _event_body(request: IncomingRequest, stage: StageContext) -> tuple[str | None, bool]:
+    """The body as the event carries it, and whether it is base64-encoded."""
+    if not request.body:
+        return None, False
+    if is_binary(_find(request.headers, "content-type"), stage.binary_media_types):
+        return base64.b64encode(request.body).decode("ascii"), True
+    try:
+        return request.body.decode("utf-8"), False
+    except UnicodeDecodeError:  # not text and no binary media type: pass it on intact
+        return base64.b64encode(request.body).decode("ascii"), True
+
+
+def _request_context(request: IncomingRequest, stage: StageContext, request_id: str, now: float, headers: dict[str, str]) -> dict:
+    return {
+        "resourceId": "",
+        "resourcePath": stage.resource_path,
+        "httpMethod": request.method,
+        "extendedRequestId": request_id,
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "path": f"/{stage.stage}{request.path}",
+        "accountId": stage.account_id,
+        "protocol": "HTTP/1.1",
+        "stage": stage.stage,
+        "domainPrefix": stage.api_id,
+        "requestTimeEpoch": int(now * 1000),
+        "requestId": request_id,
+        "identity": _identity(request, headers),
+        "domainName": request.host,
+        "apiId": stage.api_id,
+    }
+
+
+def _identity(request: IncomingRequest, headers: dict[str, str]) -> dict:
+    return {
+        "cognitoIdentityPoolId": None,
+        "accountId": None,
+        "cognitoIdentityId": None,
+        "caller": None,
+        "sourceIp": request.source_ip,
+        "principalOrgId": None,
+        "accessKey": None,
+        "cognitoAuthenticationType": None,
+        "cognitoAuthenticationProvider": None,
+        "userArn": None,
+        "userAgent": headers.get("User-Agent") or _find(request.headers, "user-agent"),
+        "user": None,
     }
 
 
