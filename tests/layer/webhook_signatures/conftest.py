@@ -18,5 +18,6 @@ def paypal_material():
 
     from webhook_signatures import material
 
-    # Valid at any pinned `now` (1970 to 9999-12-31): the pinned time judges the certificate's validity too.
-    return material.generate_paypal(valid_days=2_932_896, not_before=datetime(1970, 1, 1, tzinfo=timezone.utc))
+    # Valid at any pinned `now` (1970-01-01 to 9999-12-31 23:59:59, the last second X.509 can encode):
+    # the pinned time judges the certificate's validity too.
+    return material.generate_paypal(valid_days=2_932_896 + 86_399 / 86_400, not_before=datetime(1970, 1, 1, tzinfo=timezone.utc))
