@@ -11,4 +11,4 @@ def report(result: Any, output: str, line: Callable[[Any], str]) -> None:
 
     if result.stale_pid_removed:
         info(f"removed a stale pid file (process {result.stale_pid_removed} is gone)")
-    emit(result, output, lambda r: console.print(line(r)))
+    emit(result, output, lambda r: console.print(line(r), markup=False))  # a path or endpoint is data, never markup
