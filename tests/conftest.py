@@ -17,21 +17,63 @@ def pytest_configure(config: pytest.Config) -> None:
         _install_js_oracles()
 
 
+# The longest test files, longest first (from `pytest --durations`). xdist hands files out in
+# collection order (addopts: --dist loadfile --no-loadscope-reorder), so these start at once and
+# the many short files fill in beside them, instead of a long file starting last and running alone.
+LONGEST_FIRST = (
+    "tests/e2e/test_durable_local_state.py",
+    "tests/e2e/test_replay_interrupted.py",
+    "tests/packaging/test_build_real_wheels.py",
+    "tests/e2e/test_pipeline.py",
+    "tests/e2e/test_protected_env.py",
+    "tests/faults/test_local_cloud_faults.py",
+    "tests/e2e/test_load_faults.py",
+    "tests/security/test_secret_leaks.py",
+    "tests/e2e/test_operations.py",
+    "tests/e2e/test_audit_replay.py",
+    "tests/cli/test_bad_input_table.py",
+    "tests/e2e/test_hostile_clients.py",
+    "tests/provision/test_commands_moto_server.py",
+    "tests/handlers/test_webhook_receiver.py",
+    "tests/e2e/test_soak.py",
+    "tests/oracles/test_provider_sdks.py",
+    "tests/e2e/test_secret_rotation.py",
+    "tests/security/test_deployed_encryption.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files of LONGEST_FIRST first, in that order; every other file after them, as collected."""
+    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))  # stable: a file's tests keep their order
+
+
 def _install_js_oracles() -> None:
-    """The JavaScript SDK oracles' packages, from their committed lock; without node or npm they skip."""
+    """The JavaScript SDK oracles' packages, from their committed lock; without node or npm they skip.
+
+    The install holds a lock on the folder (.ci/run starts one beside pip under the same lock), so
+    an install still running is waited for, not repeated or read half-done.
+    """
+    import fcntl
+    import os
     import shutil
     import subprocess
     from pathlib import Path
 
     js = Path(__file__).parent / "oracles" / "js"
     npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None or (js / "node_modules").is_dir():
+    if npm is None or shutil.which("node") is None:
         return
+    folder = os.open(js, os.O_RDONLY)
     try:
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=js, timeout=300,
-                       capture_output=True, check=False)
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        if not (js / "node_modules").is_dir():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=js, timeout=300,
+                           capture_output=True, check=False)
     except (OSError, subprocess.TimeoutExpired):
         pass  # the oracle tests then skip, saying node_modules is missing
+    finally:
+        os.close(folder)  # and with it the lock
 
 
 def free_port() -> int:

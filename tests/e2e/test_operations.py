@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -23,11 +24,27 @@ def cli_json(local_cloud, *args, timeout=300):
     return result, (json.loads(result.stdout) if result.stdout.strip() else None)
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
-def test_send_test_reaches_processed_and_audited_for_every_provider(local_cloud, deployed, provider):
-    deployed(ENV)
-    result, document = cli_json(local_cloud, "send-test", provider, "--timeout", "60")
+def statuses(local_cloud) -> dict[str, str]:
+    """event_key -> status of every event in the env, from one `events list`."""
+    result, listed = cli_json(local_cloud, "events", "list", "--limit", "100000")
     assert result.returncode == 0, result.stderr
+    return {row["event_key"]: row["status"] for row in (listed["events"] if isinstance(listed, dict) else listed)}
+
+
+@pytest.fixture(scope="module")
+def sent_to_each_provider(local_cloud, deployed):
+    """`send-test PROVIDER` for every provider, all at once against the one deployment: provider -> its run."""
+    deployed(ENV)
+    with ThreadPoolExecutor(len(PROVIDERS)) as pool:
+        runs = pool.map(lambda provider: cli(local_cloud, "send-test", provider, "--timeout", "60", "-o", "json"), PROVIDERS)
+        return dict(zip(PROVIDERS, runs))
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_send_test_reaches_processed_and_audited_for_every_provider(sent_to_each_provider, provider):
+    result = sent_to_each_provider[provider]
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
     (only,) = document["results"]
     assert only["http_status"] == 200 and only["final_status"] == "PROCESSED" and only["audit_logged"] is True
     assert document["summary"]["processed"] == 1
@@ -76,14 +93,14 @@ def test_chaos_then_dlq_then_replay_drains_it_exactly_once(local_cloud, deployed
     assert dry_result.returncode == 0 and dry["dry_run"] is True and dry["candidates"] == before and dry["replayed"] == 0
     _, depths = cli_json(local_cloud, "dlq", "list")
     assert {q["queue"]: q["visible"] for q in depths}["processor"] == before  # nothing changed, all visible
-    for key in keys:
-        assert cli_json(local_cloud, "events", "show", key)[1]["status"] == "RECEIVED"
+    listed = statuses(local_cloud)
+    assert [listed.get(key) for key in keys] == ["RECEIVED"] * len(keys)
 
     replay_result, replay = cli_json(local_cloud, "dlq", "replay")
     assert replay_result.returncode == 0, replay_result.stderr
     assert replay["succeeded"] == before and replay["failed"] == 0
-    for key in keys:
-        assert cli_json(local_cloud, "events", "show", key)[1]["status"] == "PROCESSED"
+    listed = statuses(local_cloud)
+    assert [listed.get(key) for key in keys] == ["PROCESSED"] * len(keys)
     _, depths = cli_json(local_cloud, "dlq", "list")
     assert {q["queue"]: q["visible"] for q in depths}["processor"] == 0
 

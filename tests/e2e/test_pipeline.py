@@ -15,10 +15,17 @@ PROVIDERS = ("stripe", "github", "shopify", "square", "adyen", "standardwebhooks
 ENV = "e2e"
 
 
-@pytest.mark.parametrize("provider", PROVIDERS)
-def test_signed_webhook_is_processed_and_audited(local_cloud, deployed, provider):
+@pytest.fixture(scope="module")
+def delivered_for_each_provider(local_cloud, deployed):
+    """One signed delivery per provider, all sent before any test waits on one: provider -> (delivery, reply)."""
     outputs = deployed(ENV)
-    delivery, reply = send(local_cloud, outputs, provider)
+    return {provider: send(local_cloud, outputs, provider) for provider in PROVIDERS}
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_signed_webhook_is_processed_and_audited(local_cloud, deployed, delivered_for_each_provider, provider):
+    outputs = deployed(ENV)
+    delivery, reply = delivered_for_each_provider[provider]
     assert reply.status == 200, reply.body
     assert reply.json()["event_key"] == delivery.event_key
     assert wait_for(lambda: status_of(local_cloud, outputs, delivery.event_key) == "PROCESSED"), "never PROCESSED"

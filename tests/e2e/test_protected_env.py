@@ -9,6 +9,7 @@ CreateSecret, GetSecretValue). `secrets set` must still work, and status/preflig
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -74,9 +75,9 @@ def test_a_protected_env_gets_its_first_secrets_and_takes_traffic(local_cloud, t
     reply = post(url, body.read_bytes(), signed["headers"])
     assert reply.status == 200, reply.body
     assert wait_for(lambda: status_of(local_cloud, outputs, "stripe#evt_prod_first") == "PROCESSED", timeout=30)
-    for provider in PROVIDERS:
-        sent, _ = cli_json("send-test", provider, "--timeout", "60")
-        assert [r["final_status"] for r in sent["results"]] == ["PROCESSED"], (provider, sent)
+    with ThreadPoolExecutor(len(PROVIDERS)) as pool:  # one send-test per provider, all at once
+        for provider, (sent, _) in zip(PROVIDERS, pool.map(lambda p: cli_json("send-test", p, "--timeout", "60"), PROVIDERS)):
+            assert [r["final_status"] for r in sent["results"]] == ["PROCESSED"], (provider, sent)
 
     refused = cli("down", "--yes")
     assert refused.returncode == 2 and "--force" in refused.stderr

@@ -9,7 +9,7 @@ from typing import Callable
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from webhookctl.localcloud.moto_bridge import moto_tuning
+from webhookctl.localcloud.moto_bridge import json_request_plans, json_result_plans, moto_tuning
 from webhookctl.localcloud.app import moto_app
 from webhookctl.localcloud.moto_bridge.json_routes import JsonProtocolRoutes
 
@@ -465,7 +465,7 @@ def test_planned_serialisation_matches_moto_on_the_pipeline_calls(untuned, monke
     """DynamoDB and SQS results of the pipeline's calls serialise to the same bytes with and without the plans."""
     recorded = RecordedResults(monkeypatch)
     table = f"events-{uuid.uuid4().hex[:8]}"
-    moto_tuning._PLANS.clear()  # plans made by earlier tests would not show that these answers made theirs
+    json_result_plans._PLANS.clear()  # plans made by earlier tests would not show that these answers made theirs
     moto_tuning.apply()
     run(JsonProtocolRoutes(moto_app()), script(table), table)
     statuses = dead_letter_replay(moto_app(), f"dlq-{uuid.uuid4().hex[:8]}")
@@ -474,7 +474,7 @@ def test_planned_serialisation_matches_moto_on_the_pipeline_calls(untuned, monke
     assert {"PutItem", "UpdateItem", "GetItem", "SendMessage", "SendMessageBatch", "ReceiveMessage",
             "DeleteMessageBatch", "DeleteMessage"} <= operations
     assert any(isinstance(result, Exception) for *_, result in recorded.results)  # SQS's refusals are serialised too
-    assert all(operation_model.output_shape in moto_tuning._PLANS for operation_model, *_, result in recorded.results
+    assert all(operation_model.output_shape in json_result_plans._PLANS for operation_model, *_, result in recorded.results
                if operation_model.output_shape is not None and not isinstance(result, Exception))
 
     planned, moto = planned_and_moto_answers(recorded.copies)
@@ -550,7 +550,7 @@ def test_planned_serialisation_matches_moto_on_odd_values(untuned) -> None:
     planned, moto = planned_and_moto_answers(odd_recorded)
     for step, (planned_answer, moto_answer) in enumerate(zip(planned, moto)):
         assert planned_answer == moto_answer, f"{odd_results()[step][:2]} (step {step})"
-    assert moto_tuning._PLANS  # the plans were used
+    assert json_result_plans._PLANS  # the plans were used
 
 
 def test_the_comparison_catches_a_plan_that_changes_an_answer(untuned, monkeypatch) -> None:
@@ -561,12 +561,12 @@ def test_the_comparison_catches_a_plan_that_changes_an_answer(untuned, monkeypat
     def as_bool(self, serializer, serialized, value, key) -> None:
         serialized[key] = bool(value)
 
-    monkeypatch.setattr(moto_tuning._AsItIs, "__call__", as_bool)
+    monkeypatch.setattr(json_result_plans._AsItIs, "__call__", as_bool)
     planned, moto = planned_and_moto_answers(odd_recorded)
     assert planned != moto  # "false" became true
 
     monkeypatch.undo()
-    monkeypatch.setattr(moto_tuning, "sorted", lambda positions: sorted(positions, reverse=True), raising=False)
+    monkeypatch.setattr(json_result_plans, "sorted", lambda positions: sorted(positions, reverse=True), raising=False)
     planned, moto = planned_and_moto_answers(odd_recorded)
     assert planned != moto
     bodies = [json.loads(answer["body"]) for answer in planned]
@@ -625,9 +625,9 @@ def test_planned_parsing_matches_moto(untuned) -> None:
     for service, operation, body in odd_requests():
         planned, moto = parsed_both_ways(service, operation, body)
         assert planned == moto, (service, operation)
-    assert moto_tuning._READING_PLANS  # the plans were used
+    assert json_request_plans._READING_PLANS  # the plans were used
 
 
 def test_the_parse_comparison_catches_a_plan_that_changes_a_request(untuned, monkeypatch) -> None:
-    monkeypatch.setattr(moto_tuning._Number, "__call__", lambda self, parser, value: value)
+    monkeypatch.setattr(json_request_plans._Number, "__call__", lambda self, parser, value: value)
     assert any(planned != moto for planned, moto in (parsed_both_ways(*request) for request in odd_requests()))

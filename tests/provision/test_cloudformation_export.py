@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.checkov_venv import ensure_checkov
 from tests.cli_runner import run_main
 from webhookctl.config import load_settings
 from webhookctl.provision import models as m
@@ -152,34 +152,9 @@ CHECKOV_ACCEPTED = {
 }
 
 
-CHECKOV_LOCK = Path(__file__).resolve().parents[2] / "requirements" / "checkov-lock.txt"
-
-
-def _checkov() -> str | None:
-    """CHECKOV, a checkov on PATH, or one installed from its lock into a venv of its own (cached between runs)."""
-    import os
-    import shutil
-
-    found = os.environ.get("CHECKOV") or shutil.which("checkov")
-    if found:
-        return found
-    cache = Path(os.environ.get("WEBHOOKCTL_CACHE") or Path.home() / ".cache" / "webhookctl")
-    venv = cache / f"checkov-{hashlib.sha256(CHECKOV_LOCK.read_bytes()).hexdigest()[:12]}"
-    checkov = venv / "bin" / "checkov"
-    if not checkov.exists():
-        try:
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
-            subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "-c", str(CHECKOV_LOCK), "checkov"],
-                           check=True, capture_output=True, timeout=900)
-        except (OSError, subprocess.SubprocessError):
-            shutil.rmtree(venv, ignore_errors=True)
-            return None
-    return str(checkov)
-
-
 def test_checkov_fails_only_the_documented_checks(tmp_path, monkeypatch):
     """checkov is heavy and pins libraries of its own, so it runs from a venv of its own."""
-    checkov = _checkov()
+    checkov = ensure_checkov()
     if not checkov:
         pytest.skip("checkov could not be installed (no package index?); set CHECKOV to its path")
     monkeypatch.chdir(tmp_path)
