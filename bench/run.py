@@ -28,9 +28,9 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
+from bench.local.peer import CHALICE_VENV, ensure_chalice  # noqa: E402
 from bench.scratch_cloud import scratch_cloud  # noqa: E402
 
-CHALICE_VENV = Path(tempfile.gettempdir()) / "webhookctl-bench-chalice-venv"  # shared with bench/local/run_bench.py
 COLUMNS = ("figure", "baseline", "ours", "ratio", "target", "met?")
 Row = dict[str, Any]  # {"figure", "baseline", "ours", "ratio", "target", "met": bool | None}
 
@@ -74,7 +74,7 @@ def local_rows(document: dict[str, Any]) -> list[Row]:
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     rows = []
     for figure, baseline, ours, ratio, target, met in module.targets(document):
-        rows.append({"figure": f"local cloud: {figure}", "baseline": baseline + (" (chalice local)" if baseline != "-" else ""), "ours": ours, "ratio": ratio, "target": target, "met": met})
+        rows.append({"figure": f"local cloud: {figure}", "baseline": baseline, "ours": ours, "ratio": ratio, "target": target, "met": met})
     return rows
 
 
@@ -121,12 +121,6 @@ def benches() -> list[Bench]:
                            quick=("--count", "300", "--concurrency", "8"), needs=("cloud",), cloud_config=BENCH / "soak" / "webhookctl.toml",
                            cloud_env="soak", rows=soak_rows))  # fmt: skip
     return found
-
-
-def ensure_chalice() -> None:
-    if not (CHALICE_VENV / "bin" / "chalice").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(CHALICE_VENV)], check=True)
-        subprocess.run([str(CHALICE_VENV / "bin" / "pip"), "install", "-q", "chalice", "cryptography"], check=True)
 
 
 def run_bench(bench: Bench, quick: bool, log: Path) -> list[Row]:
