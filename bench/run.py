@@ -107,6 +107,7 @@ def benches() -> list[Bench]:
         Bench("cli_startup", (py, "bench/cli_startup.py", "--json", "--chalice", chalice), quick=("--runs", "5"), needs=("chalice",)),
         Bench("receiver_warm_path", (py, "bench/receiver_warm_path.py", "--json"), quick=("--events", "500", "--rounds", "3")),
         Bench("provision", (py, "bench/provision/bench_provision.py", "--json"), quick=("--latency-ms", "20"), rows=provision_rows),
+        Bench("provision_local", (py, "bench/provision/local_cloud_up.py", "--json"), quick=("--runs", "1")),
         Bench("local_cloud", (py, "bench/local/run_bench.py", "--json"), quick=("--seconds", "3", "--start-rounds", "1"),
               needs=("chalice", "wrk"), rows=local_rows, parse=local_parse),
         Bench("dlq_replay", (py, "bench/dlq_replay.py", "--json"), quick=("--messages", "200")),
