@@ -355,6 +355,7 @@ def main() -> None:
     parser.add_argument("--start-rounds", type=int, default=3)
     parser.add_argument("--skip-chalice", action="store_true", help="no chalice runs (neither the peer nor verify-only)")
     parser.add_argument("--profile", type=Path, help="write py-spy samples (raw/collapsed) of the server during the run here")
+    parser.add_argument("--profile-workers", type=Path, metavar="DIR", help="cProfile every function worker into DIR (slows them); prints where their CPU goes")
     parser.add_argument("--json", action="store_true", help="also print the whole report as JSON")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -368,6 +369,9 @@ def main() -> None:
     env.update(WEBHOOKCTL_HOME=str(work / "home"), WEBHOOKCTL_LOCAL_PORT=str(port), AWS_EC2_METADATA_DISABLED="true",
                AWS_CONFIG_FILE=str(work / "aws-config"), AWS_SHARED_CREDENTIALS_FILE=str(work / "aws-credentials"))  # fmt: skip
     os.environ.update({k: env[k] for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")})
+    if args.profile_workers:
+        args.profile_workers.mkdir(parents=True, exist_ok=True)
+        env["WEBHOOKCTL_LOCAL_WORKER_PROFILE"] = str(args.profile_workers.resolve())
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(variable, None)
 
@@ -385,6 +389,10 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     report["targets"] = {figure: met for figure, *_, met in targets(report) if met is not None}
     print(render_table(report))
+    if args.profile_workers:
+        from bench.local.worker_profile import summarize
+
+        print(summarize(args.profile_workers, report["pipeline"]["processed"]))
     if args.json:
         print(json.dumps(report, indent=2))
 
