@@ -174,12 +174,12 @@ def _function_identity(environ):
 
 def _profiled(handler, folder):
     """With a profile folder (`local start` under WEBHOOKCTL_LOCAL_WORKER_PROFILE): the handler under cProfile,
-    its stats written there at most every 2 s, as <function>-<pid>.prof. A diagnostic; off otherwise."""
+    its stats (CPU time, not wall time) written there at most every 2 s, as <function>-<pid>.prof. A diagnostic; off otherwise."""
     if not folder:
         return handler
     import cProfile
 
-    profile, path, written = cProfile.Profile(), os.path.join(folder, f"{os.environ['AWS_LAMBDA_FUNCTION_NAME']}-{os.getpid()}.prof"), [0.0]
+    profile, path, written = cProfile.Profile(time.process_time), os.path.join(folder, f"{os.environ['AWS_LAMBDA_FUNCTION_NAME']}-{os.getpid()}.prof"), [0.0]
 
     def run(event, context):
         try:
