@@ -8,10 +8,12 @@
    (the warm baseline of that cycle).
 3. Edit one handler (the processor prints a new marker), then `up` + `send-test`, alternating with
    the same edit followed by `down` + `up` + `send-test`; each ends only once the event is PROCESSED,
-   and the processor's log must show the new marker (so the new code ran).
+   and the processor's log must show the new marker (so the new code ran). `up` after an edit of
+   handler code only takes the code-only path (webhookctl/provision/code_only.py); after a `down`
+   it takes the full one.
 
-Where the time of one warm send-test goes comes from `inner_loop_probe.py`: the same command with
-a stopwatch on each phase. Medians throughout; the load average is printed before and after.
+Where the time of one warm send-test, and of one `up` after an edit, goes comes from
+`inner_loop_probe.py`: the same command with a stopwatch on each phase. Medians throughout; the load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -82,33 +84,58 @@ def ran_new_code(cloud: ScratchCloud, marker: str) -> bool:
     return bool(logs.filter_log_events(logGroupName=group, filterPattern=f'"{marker}"').get("events"))
 
 
-def breakdown(cloud: ScratchCloud) -> dict[str, float]:
-    """One warm send-test through the probe: where its wall time went (seconds)."""
+def probed(cloud: ScratchCloud, *args: str) -> tuple[dict[str, Any], float, float]:
+    """One command through inner_loop_probe.py: (its phases document, wall seconds, start epoch)."""
     out = Path(tempfile.mkdtemp(prefix="inner-loop-probe-")) / "phases.json"
     started_epoch = time.time()
     started = time.monotonic()
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "inner_loop_probe.py"), str(out), "send-test", "stripe", "--env", ENV, "--target", "local", "-o", "json"],
-                          env=cloud.environ, cwd=cloud.workdir, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "inner_loop_probe.py"), str(out), *args],
+                          env=cloud.environ, cwd=cloud.workdir, capture_output=True, text=True, timeout=300)
     wall = time.monotonic() - started
     if done.returncode != 0:
-        sys.exit(f"the probed send-test failed: {done.stderr}")
-    probe = json.loads(out.read_text())
+        sys.exit(f"the probed {args[0]} failed: {done.stderr}")
+    return json.loads(out.read_text()), wall, started_epoch
+
+
+def _parts(probe: dict[str, Any], wall: float, started_epoch: float, inner: dict[str, float]) -> dict[str, float]:
     phases = probe["phases_s"]
-    inside = sum(phases.get(k, 0.0) for k in ("settings", "target")) + sum(phases.get(k, 0.0) for k in ("discovery", "signing", "http", "waiting"))
+    start = {"interpreter start": max(0.0, probe["interpreter_up_epoch"] - started_epoch), "CLI imports": probe["imports_s"]}
+    inside = phases.get("settings", 0.0) + phases.get("target", 0.0) + sum(inner.values())
     parts = {
-        "interpreter start": max(0.0, probe["interpreter_up_epoch"] - started_epoch),
-        "CLI imports": probe["imports_s"],
+        **start,
         "option parsing": max(0.0, probe["probe_total_s"] - probe["imports_s"] - inside - probe["after_operation_s"]),
         "settings": phases.get("settings", 0.0),
         "target (boto3 import, local cloud check)": phases.get("target", 0.0),
-        "discovery (5 reads at once)": phases.get("discovery", 0.0),
-        "signing": phases.get("signing", 0.0),
-        "HTTP post": phases.get("http", 0.0),
-        "waiting for PROCESSED + audit line": phases.get("waiting", 0.0),
+        **inner,
         "rendering and exit": probe["after_operation_s"],
     }
     parts["(exit, unaccounted)"] = max(0.0, wall - sum(parts.values()))
     return {name: round(value, 3) for name, value in parts.items()} | {"whole process": round(wall, 3)}
+
+
+def breakdown(cloud: ScratchCloud) -> dict[str, float]:
+    """One warm send-test through the probe: where its wall time went (seconds)."""
+    probe, wall, began = probed(cloud, "send-test", "stripe", "--env", ENV, "--target", "local", "-o", "json")
+    phases = probe["phases_s"]
+    inner = {
+        "discovery (5 reads at once)": phases.get("discovery", 0.0),
+        "signing": phases.get("signing", 0.0),
+        "HTTP post": phases.get("http", 0.0),
+        "waiting for PROCESSED + audit line": phases.get("waiting", 0.0),
+    }
+    return _parts(probe, wall, began, inner)
+
+
+def up_breakdown(cloud: ScratchCloud, original: str) -> dict[str, float]:
+    """Edit the processor, then one `up` through the probe: where its wall time went (seconds)."""
+    edit_processor(cloud, original)
+    probe, wall, began = probed(cloud, "up", "--env", ENV, "--target", "local", "--yes", "-o", "json")
+    phases = probe["phases_s"]
+    named = ("build", "code-only path", "preflight", "discovery + apply", "record")
+    inner = {name: phases.get(name, 0.0) for name in named if name in phases}
+    inner["rest of up (target, desired state)"] = max(0.0, phases.get("operation", 0.0) - sum(inner.values()))
+    send_test(cloud)  # the edit reaches PROCESSED before the next measurement
+    return _parts(probe, wall, began, inner)
 
 
 def median(values: list[float]) -> float:
@@ -160,9 +187,10 @@ def main() -> int:
             send_test(cloud)
             baseline.append(time.monotonic() - started)
             not_new += not ran_new_code(cloud, marker)
+        up_phases = up_breakdown(cloud, original)
     load_after = os.getloadavg()
 
-    report = figures(warm, help_s, first, second, cold_up, ours, baseline, not_new, phases)
+    report = figures(warm, help_s, first, second, cold_up, ours, baseline, not_new, phases, up_phases)
     report |= {"load_average_before": [round(x, 2) for x in load_before], "load_average_after": [round(x, 2) for x in load_after], "cores": os.cpu_count()}
     if args.json:
         print(json.dumps(report, indent=2))
@@ -170,11 +198,12 @@ def main() -> int:
         for row in report["rows"]:
             print(f"{row['figure']}: ours {row['ours']}, baseline {row['baseline']}, ratio {row['ratio']}, target {row['target']}: {({True: 'met', False: 'MISSED', None: '-'})[row['met']]}")
         print("where one warm send-test's time goes (s): " + ", ".join(f"{k} {v}" for k, v in phases.items()))
+        print("where `up` after an edit spends its time (s): " + ", ".join(f"{k} {v}" for k, v in report["up_after_edit_phases_s"].items()))
         print(f"load average before {load_before}, after {load_after}")
     return 1 if args.check and not all(row["met"] for row in report["rows"] if row["met"] is not None) else 0
 
 
-def figures(warm, help_s, first, second, cold_up, ours, baseline, not_new, phases) -> dict[str, Any]:
+def figures(warm, help_s, first, second, cold_up, ours, baseline, not_new, phases, up_phases) -> dict[str, Any]:
     w, h, f, s, o, b = (median(x) for x in (warm, help_s, first, second, ours, baseline))
     edit_ratio = o / b
     rows = [
@@ -187,10 +216,14 @@ def figures(warm, help_s, first, second, cold_up, ours, baseline, not_new, phase
          "met": o <= EDIT_TARGET_S and edit_ratio <= EDIT_TARGET_RATIO and not_new == 0},
         {"figure": "where a warm `send-test` spends its time (s)", "baseline": "-",
          "ours": "; ".join(f"{k} {v:.3f}" for k, v in phases.items() if k != "whole process"), "ratio": "-", "target": "reported", "met": None},
+        {"figure": "where `up` after a one-handler edit spends its time (s)", "baseline": "-",
+         "ours": "; ".join(f"{k} {v:.3f}" for k, v in up_phases.items() if k != "whole process") + f"; whole process {up_phases['whole process']:.3f}",
+         "ratio": "-", "target": "reported", "met": None},
     ]  # fmt: skip
     return {
         "warm_send_test_s": warm, "help_s": help_s, "first_after_up_s": first, "second_after_up_s": second, "cold_up_s": cold_up,
-        "edit_up_send_s": ours, "edit_down_up_send_s": baseline, "runs_without_the_new_code": not_new, "phases_s": phases, "rows": rows,
+        "edit_up_send_s": ours, "edit_down_up_send_s": baseline, "runs_without_the_new_code": not_new, "phases_s": phases,
+        "up_after_edit_phases_s": up_phases, "rows": rows,
     }  # fmt: skip
 
 

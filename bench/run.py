@@ -4,7 +4,10 @@
 
 Each benchmark runs on its own, one after another (they measure time, so never side by side), and
 prints its figures as JSON; this script turns them into rows, prints the table, and writes it as
-Markdown to bench/RESULTS.md with the date and the machine's core count. `--quick` runs reduced
+Markdown to bench/RESULTS.md and to the README (between its `bench:start` / `bench:end` markers)
+with the date, the machine's core count and the load. Each benchmark's rows are also kept in
+bench/RESULTS.json with when they were measured and the load then, so `--only NAME` re-measures
+some and republishes the whole table, the others' rows as they were, each set under its own date. `--quick` runs reduced
 sizes: a smoke check of the whole set, not figures to publish. chalice, the yardstick for the CLI
 start-up and the local API, is installed into a throwaway virtualenv under /tmp, never into the project.
 """
@@ -28,9 +31,9 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
+from bench.local.peer import CHALICE_VENV, ensure_chalice  # noqa: E402
 from bench.scratch_cloud import scratch_cloud  # noqa: E402
 
-CHALICE_VENV = Path(tempfile.gettempdir()) / "webhookctl-bench-chalice-venv"  # shared with bench/local/run_bench.py
 COLUMNS = ("figure", "baseline", "ours", "ratio", "target", "met?")
 Row = dict[str, Any]  # {"figure", "baseline", "ours", "ratio", "target", "met": bool | None}
 
@@ -74,7 +77,7 @@ def local_rows(document: dict[str, Any]) -> list[Row]:
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     rows = []
     for figure, baseline, ours, ratio, target, met in module.targets(document):
-        rows.append({"figure": f"local cloud: {figure}", "baseline": baseline + (" (chalice local)" if baseline != "-" else ""), "ours": ours, "ratio": ratio, "target": target, "met": met})
+        rows.append({"figure": f"local cloud: {figure}", "baseline": baseline, "ours": ours, "ratio": ratio, "target": target, "met": met})
     return rows
 
 
@@ -107,6 +110,7 @@ def benches() -> list[Bench]:
         Bench("cli_startup", (py, "bench/cli_startup.py", "--json", "--chalice", chalice), quick=("--runs", "5"), needs=("chalice",)),
         Bench("receiver_warm_path", (py, "bench/receiver_warm_path.py", "--json"), quick=("--events", "500", "--rounds", "3")),
         Bench("provision", (py, "bench/provision/bench_provision.py", "--json"), quick=("--latency-ms", "20"), rows=provision_rows),
+        Bench("provision_local", (py, "bench/provision/local_cloud_up.py", "--json"), quick=("--runs", "1")),
         Bench("local_cloud", (py, "bench/local/run_bench.py", "--json"), quick=("--seconds", "3", "--start-rounds", "1"),
               needs=("chalice", "wrk"), rows=local_rows, parse=local_parse),
         Bench("dlq_replay", (py, "bench/dlq_replay.py", "--json"), quick=("--messages", "200")),
@@ -121,12 +125,6 @@ def benches() -> list[Bench]:
                            quick=("--count", "300", "--concurrency", "8"), needs=("cloud",), cloud_config=BENCH / "soak" / "webhookctl.toml",
                            cloud_env="soak", rows=soak_rows))  # fmt: skip
     return found
-
-
-def ensure_chalice() -> None:
-    if not (CHALICE_VENV / "bin" / "chalice").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(CHALICE_VENV)], check=True)
-        subprocess.run([str(CHALICE_VENV / "bin" / "pip"), "install", "-q", "chalice", "cryptography"], check=True)
 
 
 def run_bench(bench: Bench, quick: bool, log: Path) -> list[Row]:
@@ -206,6 +204,40 @@ def markdown(rows: list[Row], heading: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+RESULTS_JSON = BENCH / "RESULTS.json"
+README = REPO / "README.md"
+MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
+
+
+def _when() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def publish(measured: dict[str, dict[str, Any]], heading: str, order: list[str], *, partial: bool) -> None:
+    """RESULTS.json, then RESULTS.md and the README's table from it (with --only, the others' rows as kept)."""
+    try:
+        kept = json.loads(RESULTS_JSON.read_text()) if partial else {}
+    except (OSError, ValueError):
+        kept = {}
+    kept.update(measured)
+    kept = {name: kept[name] for name in order if name in kept}
+    RESULTS_JSON.write_text(json.dumps(kept, indent=1) + "\n")
+    rows = [row for entry in kept.values() for row in entry["rows"]]
+    when = "; ".join(f"{name} {entry['when']} (load {entry['load']}{', QUICK' if entry.get('quick') else ''})" for name, entry in kept.items())
+    table = markdown(rows, f"Benchmarks: {heading}" + (f". Rows measured: {when}" if partial else ""))
+    (BENCH / "RESULTS.md").write_text("# " + table + "\nRegenerate with `bench/run` (see bench/README.md).\n")
+    text = README.read_text()
+    if MARKERS[0] in text and MARKERS[1] in text:
+        head, rest = text.split(MARKERS[0], 1)
+        tail = rest.split(MARKERS[1], 1)[1]
+        body = table.replace("Benchmarks: ", "Measured ", 1)
+        README.write_text(f"{head}{MARKERS[0]}\n{body}\nRegenerate with `bench/run` (see bench/README.md).\n{MARKERS[1]}{tail}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="reduced sizes: a smoke check, not figures to publish")
@@ -220,22 +252,23 @@ def main() -> int:
 
     logs = Path(tempfile.mkdtemp(prefix="webhookctl-bench-logs-"))
     rows: list[Row] = []
+    measured: dict[str, dict[str, Any]] = {}
     began = time.monotonic()
     for bench in chosen:
         print(f"running {bench.name} ...", file=sys.stderr, flush=True)
         started = time.monotonic()
+        load_before = _load()
         found = run_bench(bench, args.quick, logs / f"{bench.name}.log")
         print(f"  {bench.name}: {len(found)} row(s) in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
         rows += found
-    load = os.getloadavg()
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    heading = (f"Benchmarks, {when}, {os.cpu_count()} cores (`nproc`), load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}"
+        measured[bench.name] = {"rows": found, "when": _when(), "load": f"{load_before} before, {_load()} after", "quick": args.quick}
+    heading = (f"{_when()}, {os.cpu_count()} cores (`nproc`), load average {_load()}"
                f"{', QUICK run (reduced sizes)' if args.quick else ''}; `bench/run` took {time.monotonic() - began:.0f} s")  # fmt: skip
     print(heading)
     print(text_table(rows))
     print(f"(each benchmark's full output: {logs})", file=sys.stderr)
     if not args.no_write:
-        (BENCH / "RESULTS.md").write_text("# " + markdown(rows, heading) + "\nRegenerate with `bench/run` (see bench/README.md).\n")
+        publish(measured, heading, [bench.name for bench in benches()], partial=bool(args.only))
     return 0 if all(row.get("met") is not False for row in rows) else 1
 
 

@@ -1,12 +1,16 @@
-"""Local-cloud benchmark, side by side with `chalice local` (run by hand; see README.md).
+"""Local-cloud benchmark, against `chalice local` doing the same work and doing only the check (see README.md).
 
-Measures, in one run and at the same concurrency with wrk:
+Measures, in one run and at the same concurrency with wrk, with unique signed events (a fresh event id
+and its own valid signature per request, never repeated):
   * `webhookctl local start` to ready;
   * accept latency (p50/p99) and request rate of signed Stripe deliveries on the local cloud
     (receiver -> DynamoDB -> async processor), then the full-pipeline rate (accepted -> PROCESSED
     -> audited) and events lost (accepted - PROCESSED - in the processor DLQ);
-  * the same signed deliveries against `chalice local` serving a verifying handler that stores nothing,
-    installed in a throwaway venv under /tmp (never a project dependency).
+  * the same-work peer: `chalice local` serving peer_app.py, which per request verifies, does the
+    receiver's conditional PutItem, the processor's UpdateItem to PROCESSED and the audit write,
+    synchronously, against a plain `moto server` on this machine;
+  * `chalice local` serving a verifying handler that stores nothing (accept only).
+chalice is installed in a throwaway venv under /tmp (never a project dependency).
 """
 
 from __future__ import annotations
@@ -27,9 +31,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.local.peer import chalice_local, same_work_peer  # noqa: E402
 from bench.processes import cpu_seconds_by_part, table_processes  # noqa: E402
 
-CHALICE_VENV = Path(tempfile.gettempdir()) / "webhookctl-bench-chalice-venv"
 BENCH_CONFIG = """
 [waf]
 rate_limit = 2000000000
@@ -81,12 +85,12 @@ def wrk(base_url: str, requests_file: Path, *, connections: int, threads: int, s
         capture_output=True, text=True, env=env, timeout=seconds + 60,
     )  # fmt: skip
     out = out.stdout + out.stderr
-    found = re.search(r"RESULT accepted=(\d+) refused=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+) mean_ms=([\d.]+)", out)
+    found = re.search(r"RESULT accepted=(\d+) refused=(\d+) repeats=(\d+) p50_ms=([\d.]+) p99_ms=([\d.]+) mean_ms=([\d.]+)", out)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not found or not rate:
         sys.exit(f"wrk printed no result:\n{out}")
-    accepted, refused, p50, p99, mean = found.groups()
-    return {"accepted": int(accepted), "refused": int(refused), "p50_ms": float(p50), "p99_ms": float(p99), "mean_ms": float(mean), "req_per_s": float(rate.group(1))}
+    accepted, refused, repeats, p50, p99, mean = found.groups()
+    return {"accepted": int(accepted), "refused": int(refused), "repeats": int(repeats), "p50_ms": float(p50), "p99_ms": float(p99), "mean_ms": float(mean), "req_per_s": float(rate.group(1))}
 
 
 def measure_start(env: dict[str, str], port: int, rounds: int) -> list[float]:
@@ -171,27 +175,19 @@ def audit_lines(logs: object, group: str) -> tuple[int, int]:
 
 
 def chalice_baseline(port: int, deliveries_file: Path, secret: str, args: argparse.Namespace) -> dict[str, float]:
-    if not (CHALICE_VENV / "bin" / "chalice").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(CHALICE_VENV)], check=True)
-        subprocess.run([str(CHALICE_VENV / "bin" / "pip"), "install", "-q", "chalice", "cryptography"], check=True)
-    project = Path(tempfile.mkdtemp(prefix="chalice-baseline-"))
-    (project / ".chalice").mkdir()
-    (project / ".chalice" / "config.json").write_text(json.dumps({"version": "2.0", "app_name": "baseline", "stages": {"dev": {}}}))
-    shutil.copy(HERE / "chalice_app.py", project / "app.py")
-    env = {**os.environ, "BENCH_LAYER_DIR": str(REPO / "layer"), "BENCH_SECRET": secret}
-    server = subprocess.Popen([str(CHALICE_VENV / "bin" / "chalice"), "local", "--port", str(port), "--no-autoreload"], cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+    with chalice_local(HERE / "chalice_app.py", port, {"BENCH_SECRET": secret}):
         return wrk(f"http://127.0.0.1:{port}", deliveries_file, connections=args.connections, threads=args.threads, seconds=args.seconds)
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(project, ignore_errors=True)
+
+
+def peer_baseline(work: Path, args: argparse.Namespace) -> dict[str, object]:
+    secret = "whsec_" + os.urandom(16).hex()
+    requests_file = work / "peer.lua"
+    lua_requests(signed_baseline_deliveries(secret, int(args.seconds * 400) + 200), requests_file)
+
+    def run_wrk(url: str, path: Path) -> dict[str, float]:
+        return wrk(url, path, connections=args.connections, threads=args.threads, seconds=args.seconds)
+
+    return same_work_peer(secret, requests_file, args.seconds, run_wrk, audit_lines, free_port)
 
 
 def function_reports(endpoint: str, outputs: dict[str, str]) -> dict[str, dict[str, float]]:
@@ -286,24 +282,35 @@ def run_local(env: dict[str, str], port: int, work: Path, config: Path, args: ar
         webhookctl(env, "local", "stop")  # the local cloud keeps everything in memory: stopping it is the clean-up
 
 
+PEER_RATE_TARGET = 2.0
+
+
 def targets(report: dict[str, object]) -> list[tuple[str, str, str, str, str, bool | None]]:
-    """Rows of (figure, baseline, ours, ratio, target, met) for the one table the benchmark prints."""
+    """Rows of (figure, baseline, ours, ratio, target, met) for the one table the benchmark prints.
+
+    Baselines: "same-work peer" is peer_app.py (verify + PutItem + UpdateItem + audit write per request,
+    synchronously, on a plain moto server); "verify-only" is chalice_app.py (accept only).
+    """
     local, pipeline = report["local"], report["pipeline"]
-    chalice = report.get("chalice_local")
+    peer, verify_only = report.get("peer") or {}, report.get("chalice_local") or {}
     rows: list[tuple[str, str, str, str, str, bool | None]] = []
 
-    def row(figure: str, base: float | None, ours: float, target: str, met: bool | None) -> None:
+    def row(figure: str, base: float | None, ours: float, target: str, met: bool | None, label: str) -> None:
         ratio = f"{ours / base:.2f}" if base else "-"
-        rows.append((figure, f"{base:.1f}" if base is not None else "-", f"{ours:.1f}", ratio, target, met))
+        rows.append((figure, f"{base:.1f} ({label})" if base is not None else "-", f"{ours:.1f}", ratio, target, met))
 
-    base = chalice or {}
-    row("accept latency p50 (ms)", base.get("p50_ms"), local["p50_ms"], "<= baseline",
-        local["p50_ms"] <= base["p50_ms"] if chalice else None)
-    row("accept latency p99 (ms)", base.get("p99_ms"), local["p99_ms"], "-", None)
-    row("accepted request rate (req/s)", base.get("req_per_s"), local["req_per_s"], "-", None)
     rate = pipeline["full_pipeline_per_s"]
-    row("full pipeline: accepted -> PROCESSED -> audited (events/s)", base.get("req_per_s"), rate,
-        ">= 1.0 x baseline rate", rate >= base["req_per_s"] if chalice else None)
+    row("full pipeline: accepted -> PROCESSED -> audited (events/s)", peer.get("completed_per_s"), rate,
+        f">= {PEER_RATE_TARGET:g} x peer", rate >= PEER_RATE_TARGET * peer["completed_per_s"] if peer else None, "chalice local, same-work peer, completed")
+    row("accept latency p50 (ms)", peer.get("p50_ms"), local["p50_ms"], "<= peer", local["p50_ms"] <= peer["p50_ms"] if peer else None, "chalice local, same-work peer")
+    row("accept latency p99 (ms)", peer.get("p99_ms"), local["p99_ms"], "-", None, "chalice local, same-work peer")
+    if peer:
+        rows.append(("CPU per event, all processes (ms)", f"{peer['cpu_ms_per_event']:.2f} (same-work peer: chalice + moto)",
+                     f"{sum(report['cpu_ms_per_event'].values()):.2f}", f"{sum(report['cpu_ms_per_event'].values()) / peer['cpu_ms_per_event']:.2f}", "-", None))
+    row("accepted request rate, unique events (req/s)", verify_only.get("req_per_s"), local["req_per_s"], "-", None, "chalice local, verify only")
+    row("accept latency p50, unique events (ms)", verify_only.get("p50_ms"), local["p50_ms"], "-", None, "chalice local, verify only")
+    repeats = local["repeats"] + peer.get("repeats", 0) + verify_only.get("repeats", 0)
+    rows.append(("deliveries repeated (every request a fresh signed event)", "-", str(repeats), "-", "0", repeats == 0))
     if report.get("local_start_s"):
         slowest = max(report["local_start_s"])
         rows.append(("`local start` to ready, slowest round (s)", "-", f"{slowest:.2f}", "-", "<= 3 s", slowest <= 3.0))
@@ -312,7 +319,7 @@ def targets(report: dict[str, object]) -> list[tuple[str, str, str, str, str, bo
 
 
 def render_table(report: dict[str, object]) -> str:
-    header = ("figure", "baseline (chalice local)", "ours (local cloud)", "ratio", "target", "met?")
+    header = ("figure", "baseline", "ours (local cloud)", "ratio", "target", "met?")
     rows = [header] + [(*row[:5], {True: "yes", False: "NO", None: "-"}[row[5]]) for row in targets(report)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in rows]
@@ -326,6 +333,11 @@ def render_table(report: dict[str, object]) -> str:
     cpu = report["cpu_ms_per_event"]
     lines.append(f"CPU per event (includes the completion checks): server {cpu['server']} ms, "
                  f"table process {cpu.get('tables', 0.0)} ms, workers {cpu['workers']} ms")
+    peer = report.get("peer")
+    if peer:
+        split = peer["cpu_ms_per_event_by_part"]
+        lines.append(f"same-work peer: stored {peer['stored']}, PROCESSED {peer['processed']}, audit lines saying PROCESSED {peer['audited']}, "
+                     f"{peer['refused']} refused; CPU per event chalice {split['chalice']} ms, moto {split['moto']} ms")
     for name, figures in functions.items():
         lines.append(f"{name}: {figures['invocations']} invocations, {figures['cold_starts']} cold starts, "
                      f"median duration {figures['p50_duration_ms']} ms")
@@ -341,8 +353,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--start-rounds", type=int, default=3)
-    parser.add_argument("--skip-chalice", action="store_true")
+    parser.add_argument("--skip-chalice", action="store_true", help="no chalice runs (neither the peer nor verify-only)")
     parser.add_argument("--profile", type=Path, help="write py-spy samples (raw/collapsed) of the server during the run here")
+    parser.add_argument("--profile-workers", type=Path, metavar="DIR", help="cProfile every function worker into DIR (slows them); prints where their CPU goes")
     parser.add_argument("--json", action="store_true", help="also print the whole report as JSON")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -356,6 +369,9 @@ def main() -> None:
     env.update(WEBHOOKCTL_HOME=str(work / "home"), WEBHOOKCTL_LOCAL_PORT=str(port), AWS_EC2_METADATA_DISABLED="true",
                AWS_CONFIG_FILE=str(work / "aws-config"), AWS_SHARED_CREDENTIALS_FILE=str(work / "aws-credentials"))  # fmt: skip
     os.environ.update({k: env[k] for k in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")})
+    if args.profile_workers:
+        args.profile_workers.mkdir(parents=True, exist_ok=True)
+        env["WEBHOOKCTL_LOCAL_WORKER_PROFILE"] = str(args.profile_workers.resolve())
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(variable, None)
 
@@ -364,6 +380,7 @@ def main() -> None:
         report["local_start_s"] = measure_start(env, port, args.start_rounds)
         report.update(run_local(env, port, work, config, args))
         if not args.skip_chalice:
+            report["peer"] = peer_baseline(work, args)
             secret = "whsec_" + os.urandom(16).hex()
             baseline_file = work / "chalice.lua"
             lua_requests(signed_baseline_deliveries(secret, int(args.seconds * 800) + 200), baseline_file)
@@ -372,6 +389,10 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     report["targets"] = {figure: met for figure, *_, met in targets(report) if met is not None}
     print(render_table(report))
+    if args.profile_workers:
+        from bench.local.worker_profile import summarize
+
+        print(summarize(args.profile_workers, report["pipeline"]["processed"]))
     if args.json:
         print(json.dumps(report, indent=2))
 

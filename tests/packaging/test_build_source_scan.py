@@ -53,3 +53,31 @@ def test_syntax_error_is_one_clear_error(tmp_path) -> None:
     broken.write_text("def handler(:\n")
     with pytest.raises(WebhookctlError, match=r"handler.py:1: syntax error"):
         parse(broken)
+
+
+def test_scan_answers_as_the_tree_walks_do_and_keeps_its_answer_by_content(tmp_path):
+    from webhookctl.packaging import source_scan
+
+    path = tmp_path / "handler.py"
+    path.write_text(SOURCE)
+    memo = tmp_path / "memo"
+    found = source_scan.scan(path, memo)
+    tree = parse(path)
+    assert list(found.imports) == imports_of(tree)
+    assert found.services == aws_services_of(tree)
+    source_scan._scans.clear()  # a new process: the answer comes back from the memo folder
+    kept = list(memo.rglob("*.json"))
+    assert len(kept) == 1
+    assert source_scan.scan(path, memo) == found
+    path.write_text(SOURCE + "\nimport csv\n")  # new content: parsed afresh
+    assert source_scan.scan(path, memo).imports[-1].module == "csv"
+
+
+def test_scan_of_broken_source_is_one_line_error_and_not_kept(tmp_path):
+    from webhookctl.packaging import source_scan
+
+    path = tmp_path / "broken.py"
+    path.write_text("def handler(:\n")
+    with pytest.raises(WebhookctlError, match="syntax error"):
+        source_scan.scan(path, tmp_path / "memo")
+    assert not list((tmp_path / "memo").rglob("*.json"))

@@ -56,3 +56,21 @@ def test_content_hash_ignores_how_the_bytes_were_compressed(tmp_path: Path, monk
     fast = write_zip(files_under(tmp_path / "src"), tmp_path / "fast.zip")
     assert fast.sha256 != best.sha256
     assert fast.content_sha256 == best.content_sha256
+
+
+def test_module_index_reads_paths_as_pure_posix_paths_do():
+    from pathlib import PurePosixPath
+
+    from webhookctl.packaging.module_index import ModuleIndex
+
+    names = ["a/b/c.py", "a/__init__.py", "x/.py", "y.", "z/ext.cpython-311-x86_64-linux-gnu.so", "w.abi3.pyd", "top.py", "data/file.txt", "n/m/"]
+    expected = set()
+    for name in names:
+        path = PurePosixPath(name)
+        expected.update(parent.as_posix() for parent in list(path.parents)[:-1])
+        if path.suffix == ".py":
+            expected.add(path.with_suffix("").as_posix())
+        elif path.suffix in (".so", ".pyd"):
+            expected.add(path.with_name(path.name.split(".", 1)[0]).as_posix())
+    assert ModuleIndex(names)._modules - {"n/m"} == expected - {"n/m"}
+    assert ModuleIndex(names).has("a.b.c") and ModuleIndex(names).has("z.ext") and not ModuleIndex(names).has("y")

@@ -19,7 +19,7 @@ from webhookctl.packaging.lockfile import Lock, locked_requirements
 from webhookctl.packaging.module_index import ModuleIndex
 from webhookctl.packaging.pip_install import resolve_pins
 from webhookctl.packaging.result import Artifact, BuildResult
-from webhookctl.packaging.source_scan import aws_services_of, parse
+from webhookctl.packaging.source_scan import memo_dir_under, scan
 from webhookctl.packaging.targets import BuildTarget, target_for
 from webhookctl.config import Settings
 from webhookctl.errors import WebhookctlError
@@ -43,7 +43,7 @@ def build_artifacts(settings: Settings, arch: str = "arm64", out_dir: Path | Non
     lock = locked_requirements(requirements, target_for(settings.architecture, settings.runtime), cache.root, _resolving(resolve_pins, say))
     functions = function_folders(sources.handlers_dir(settings))
     shared = shared_folders(sources.shared_layer_packages())
-    services = BASE_SERVICES | _services_called(list(functions.values()) + list(shared.values()))
+    services = BASE_SERVICES | _services_called(list(functions.values()) + list(shared.values()), memo_dir_under(cache.root))
     bytecode = can_compile_for(target)
     site = site_key(target, lock, services, bytecode)
     label = _display_path(requirements)
@@ -71,8 +71,9 @@ def _resolving(resolve: Callable[[Path, BuildTarget], list[str]], say: Progress)
     return announced
 
 
-def _services_called(folders: list[CodeFolder]) -> frozenset[str]:
-    return frozenset(service for folder in folders for path in folder.python_files() for service in aws_services_of(parse(path)))
+def _services_called(folders: list[CodeFolder], memo_dir: Path) -> frozenset[str]:
+    """Every service named in a client() call; each file is parsed once per content (the import check reuses it)."""
+    return frozenset(service for folder in folders for path in folder.python_files() for service in scan(path, memo_dir).services)
 
 
 def _input_key(target: BuildTarget, site: str, functions: dict[str, CodeFolder], shared: dict[str, CodeFolder], label: str, bytecode: bool) -> str:

@@ -21,12 +21,16 @@ _EXEC_MODE = 0o755
 def files_under(root: Path, prefix: str = "") -> dict[str, Path]:
     """Every regular file below `root`, keyed by its archive name (`prefix` + relative POSIX path)."""
     entries: dict[str, Path] = {}
-    for folder, dirs, names in os.walk(root):
+    top = os.fspath(root)
+    for folder, dirs, names in os.walk(top):
         dirs.sort()
+        # String paths: a site holds thousands of files, and pathlib's per-path parsing was most of this walk.
+        below = os.path.relpath(folder, top)
+        base = prefix if below == os.curdir else prefix + below.replace(os.sep, "/") + "/"
         for name in names:
-            path = Path(folder) / name
-            if path.is_file():
-                entries[prefix + path.relative_to(root).as_posix()] = path
+            full = os.path.join(folder, name)
+            if os.path.isfile(full):
+                entries[base + name] = Path(full)
     return entries
 
 

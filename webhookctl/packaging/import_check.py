@@ -12,7 +12,7 @@ from pathlib import Path
 
 from webhookctl.packaging.module_index import ModuleIndex
 from webhookctl.packaging.result import ImportCheck, Missing
-from webhookctl.packaging.source_scan import Import, imports_of, parse
+from webhookctl.packaging.source_scan import Import, scan
 
 STDLIB = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names) | {"__future__"}
 
@@ -69,7 +69,7 @@ def check_imports(
         while pending:
             folder = pending.pop()
             for path in folder.python_files():
-                for imp in imports_of(parse(path)):
+                for imp in scan(path).imports:
                     problem = _resolve(imp, nothing if folder.in_layer else own, layer, requirements_label)
                     if problem:
                         record(folder, path, imp, problem, function)
@@ -83,7 +83,7 @@ def check_imports(
         if reached_by[name]:
             continue
         for path in folder.python_files():
-            for imp in imports_of(parse(path)):
+            for imp in scan(path).imports:
                 problem = _resolve(imp, nothing, layer, requirements_label)
                 if problem:
                     record(folder, path, imp, problem, None)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +24,77 @@ class Import:
         return self.module.split(".", 1)[0]
 
 
-def parse(path: Path) -> ast.Module:
+@dataclass(frozen=True)
+class Scan:
+    """What one source file asks for: its imports and the AWS services it makes clients for."""
+
+    imports: tuple[Import, ...]
+    services: frozenset[str]
+
+
+_scans: dict[str, Scan] = {}  # by the sha256 of a file's bytes, for this process
+
+
+def scan(path: Path, memo_dir: Path | None = None) -> Scan:
+    """imports_of and aws_services_of for `path`, parsed once per content (kept in `memo_dir` across runs)."""
+    data = _read(path)
+    key = hashlib.sha256(data).hexdigest()
+    found = _scans.get(key) or (_read_memo(memo_dir / key[:2] / f"{key}.json") if memo_dir else None)
+    if found is None:
+        tree = _parse_bytes(data, path)
+        found = Scan(tuple(imports_of(tree)), frozenset(aws_services_of(tree)))
+        if memo_dir:
+            _write_memo(memo_dir / key[:2] / f"{key}.json", found)
+    _scans[key] = found
+    return found
+
+
+def memo_dir_under(root: Path) -> Path:
+    """Where scans are kept under a cache root: by this module's own source, so a changed scanner starts afresh."""
+    return root / "scans" / hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _read_memo(path: Path) -> Scan | None:
     try:
-        return ast.parse(path.read_bytes(), filename=str(path))
+        document = json.loads(path.read_text())
+        return Scan(tuple(Import(module, int(line)) for module, line in document["imports"]), frozenset(document["services"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_memo(path: Path, found: Scan) -> None:
+    document = {"imports": [[i.module, i.line] for i in found.imports], "services": sorted(found.services)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps(document))
+        partial.replace(path)
+    except OSError:
+        pass  # the memo only saves time
+
+
+def _parse_bytes(data: bytes, path: Path) -> ast.Module:
+    try:
+        return ast.parse(data, filename=str(path))
     except SyntaxError as exc:
         raise WebhookctlError(f"{path}:{exc.lineno}: syntax error: {exc.msg}", hint="Lambda could not import this file either") from None
-    except (OSError, ValueError) as exc:
-        raise WebhookctlError(f"cannot read {path}: {exc}") from None
+    except ValueError as exc:  # e.g. null bytes in the source
+        raise _unreadable(path, exc) from None
+
+
+def parse(path: Path) -> ast.Module:
+    return _parse_bytes(_read(path), path)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: Exception) -> WebhookctlError:
+    return WebhookctlError(f"cannot read {path}: {exc}")
 
 
 def imports_of(tree: ast.Module) -> list[Import]:

@@ -10,6 +10,7 @@ from webhookctl import exit_codes
 from webhookctl.aws import AwsContext
 from webhookctl.config import FUNCTIONS, Settings
 from webhookctl.errors import UsageError, WebhookctlError
+from webhookctl.provision import code_only
 from webhookctl.provision import deployable_code as code
 from webhookctl.provision.apply import Progress
 from webhookctl.provision.deploy import DEFAULT_MAX_PARALLEL, UpResult, deploy
@@ -59,9 +60,17 @@ def run_up(
     on_preflight: Callable[[Any], None] | None = None,
 ) -> UpResult:
     started = time.perf_counter()
-    arch = code.deploy_arch(settings, is_local_cloud(aws))
+    local = is_local_cloud(aws)
+    arch = code.deploy_arch(settings, local)
     say(f"building artifacts ({arch})")
     build = code.run_build(settings, arch, progress=say)
+    artifacts = code.Artifacts.from_build(build)
+    scope = code_only.Scope(aws, settings, options) if local else None
+    if scope is not None:
+        quick = code_only.try_code_only(scope, artifacts, progress=progress, on_plan=on_plan, started=started)
+        if quick is not None:
+            return quick
+        code_only.forget(scope)  # the full path may stop half-way: no record until it has converged
     if options.preflight:
         from webhookctl.provision.preflight import run_preflight
 
@@ -75,16 +84,10 @@ def run_up(
     else:
         reservations = configured_reservations(settings, options.reserved_mode)
     say("planning")
-    return deploy(
-        aws,
-        settings,
-        code.Artifacts.from_build(build),
-        reservations=reservations,
-        max_parallel=options.max_parallel,
-        progress=progress,
-        on_plan=on_plan,
-        started=started,
-    )
+    done = deploy(aws, settings, artifacts, reservations=reservations, max_parallel=options.max_parallel, progress=progress, on_plan=on_plan, started=started)
+    if scope is not None:
+        code_only.remember(scope, reservations, artifacts, done)
+    return done
 
 
 def run_plan(aws: AwsContext, settings: Settings, *, reserved_mode: str = "fit", say: Callable[[str], None] = lambda message: None) -> Plan:

@@ -172,6 +172,26 @@ def _function_identity(environ):
     )
 
 
+def _profiled(handler, folder):
+    """With a profile folder (`local start` under WEBHOOKCTL_LOCAL_WORKER_PROFILE): the handler under cProfile,
+    its stats (CPU time, not wall time) written there at most every 2 s, as <function>-<pid>.prof. A diagnostic; off otherwise."""
+    if not folder:
+        return handler
+    import cProfile
+
+    profile, path, written = cProfile.Profile(time.process_time), os.path.join(folder, f"{os.environ['AWS_LAMBDA_FUNCTION_NAME']}-{os.getpid()}.prof"), [0.0]
+
+    def run(event, context):
+        try:
+            return profile.runcall(handler, event, context)
+        finally:
+            if time.monotonic() - written[0] > 2:
+                profile.dump_stats(path)
+                written[0] = time.monotonic()
+
+    return run
+
+
 def _log_error(capture, error):
     lines = [f"[ERROR] {error['errorType']}: {error['errorMessage']}"]
     if error["stackTrace"]:
@@ -207,7 +227,7 @@ def main():
     if init_error is not None:
         return
 
-    function = _function_identity(os.environ)
+    function, handler = _function_identity(os.environ), _profiled(handler, os.environ.get("_WEBHOOKCTL_PROFILE_DIR"))
     while True:
         header, body = _read_message(requests)
         if header is None:

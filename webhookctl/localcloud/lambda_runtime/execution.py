@@ -212,6 +212,8 @@ class FunctionExecutor:
                 "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             }
         )
+        if os.environ.get("WEBHOOKCTL_LOCAL_WORKER_PROFILE"):  # a diagnostic: cProfile in every worker (bootstrap.py)
+            env["_WEBHOOKCTL_PROFILE_DIR"] = os.environ["WEBHOOKCTL_LOCAL_WORKER_PROFILE"]
         return env
 
     def _release(self, worker: Worker, healthy: bool) -> None:
