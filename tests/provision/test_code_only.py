@@ -99,3 +99,15 @@ def test_a_failed_upload_leaves_no_record(recorded, tmp_path, monkeypatch):
     with pytest.raises(ApplyError, match="function_processor"):
         code_only.try_code_only(scope, make_artifacts(tmp_path / "v2", code=V2))
     assert not scope.path.exists()
+
+
+def test_code_that_fails_a_preflight_code_check_is_not_uploaded_the_short_way():
+    """An edit that breaks the import check goes the full way, where preflight refuses it (exit 3)."""
+    from types import SimpleNamespace
+
+    from webhookctl.provision.up import _code_checks_pass
+
+    missing = SimpleNamespace(module="requests", imported_by="handler.py")
+    broken = SimpleNamespace(arch="arm64", import_check=SimpleNamespace(ok=False, missing=[missing]))
+    assert not _code_checks_pass(broken, UpOptions())
+    assert _code_checks_pass(broken, UpOptions(preflight=False))  # --no-preflight: the user asked for no checks

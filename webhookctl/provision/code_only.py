@@ -31,7 +31,7 @@ from webhookctl.provision.apply import ApplyError, Progress
 from webhookctl.provision.deploy import UpResult, desired_state
 from webhookctl.provision.deployable_code import Artifacts
 from webhookctl.provision.models import CodeArtifact, Function, Resource
-from webhookctl.provision.plan import Change, Plan, physical_name
+from webhookctl.provision.plan import Change, Plan
 from webhookctl.provision.resources.base import Difference
 from webhookctl.provision.target import target_for
 
@@ -170,7 +170,7 @@ def try_code_only(scope: Scope, artifacts: Artifacts, *, progress: Progress | No
     live = _live(scope.aws, [f.function_name for f in functions.values()])
     if any(live[f.function_name] != record["functions"][name] for name, f in functions.items()):
         return None  # changed, re-created or gone since the record: plan it in full
-    changes = [Change("update", name, f.type, physical_name(f), (Difference("code", was[name], f.artifact.lambda_code_sha256),)) for name, f in changed.items()]  # type: ignore[union-attr]
+    changes = [Change("update", name, f.type, f.physical_name, (Difference("code", was[name], f.artifact.lambda_code_sha256),)) for name, f in changed.items()]  # type: ignore[union-attr]
     plan = Plan(resources=desired, graph={}, observed={}, changes=changes, notes=[])
     if on_plan is not None:
         on_plan(plan)

@@ -65,7 +65,9 @@ def run_up(
     say(f"building artifacts ({arch})")
     build = code.run_build(settings, arch, progress=say)
     artifacts = code.Artifacts.from_build(build)
-    scope = code_only.Scope(aws, settings, options) if local else None
+    # What preflight checks of the code itself is checked on the short path too: a failing check
+    # sends the up the full way, where preflight refuses it before any write.
+    scope = code_only.Scope(aws, settings, options) if local and _code_checks_pass(build, options) else None
     if scope is not None:
         quick = code_only.try_code_only(scope, artifacts, progress=progress, on_plan=on_plan, started=started)
         if quick is not None:
@@ -88,6 +90,13 @@ def run_up(
     if scope is not None:
         code_only.remember(scope, reservations, artifacts, done)
     return done
+
+
+def _code_checks_pass(build: Any, options: Any) -> bool:
+    from webhookctl.provision.limit_checks import check_packages
+    from webhookctl.provision.preflight.offline import check_imports
+
+    return not options.preflight or all(check(build).ok for check in (check_imports, check_packages))
 
 
 def run_plan(aws: AwsContext, settings: Settings, *, reserved_mode: str = "fit", say: Callable[[str], None] = lambda message: None) -> Plan:
