@@ -180,7 +180,7 @@ def warm_up(app: Any) -> None:
 def serve(config: ServerConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
     from webhookctl.localcloud.persistence.journal import DamagedState
-    from webhookctl.localcloud.persistence.server_state import open_server_state
+    from webhookctl.localcloud.persistence.server_state import load_server_state, open_server_state
     from webhookctl.localcloud.tables.remote import TableProcess, TableProcessFailed
 
     config.work_dir.mkdir(parents=True, exist_ok=True)
@@ -192,8 +192,9 @@ def serve(config: ServerConfig) -> int:
         server = make_http_server(config, None)
         callbacks = make_callback_listener(config)
         functions_endpoint = f"http://{config.reachable_host}:{callbacks.port}"
+        loaded = load_server_state(config.work_dir, fresh=config.fresh)  # while the table process loads its own
         app, parts = build_app(config, tables.wait_ready() if tables else None, functions_endpoint)
-        saved = open_server_state(config.work_dir, app, parts[0], tables_elsewhere=separate, fresh=config.fresh)
+        saved = open_server_state(config.work_dir, app, parts[0], tables_elsewhere=separate, fresh=config.fresh, loaded=loaded)
         server.serve(saved.app)
         callbacks.serve(saved.app)
     except (PortInUse, TableProcessFailed, DamagedState) as exc:

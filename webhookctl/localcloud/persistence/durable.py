@@ -30,6 +30,13 @@ class Restored:
 
 
 @dataclass(frozen=True)
+class _Loaded:
+    generation: int | None  # the snapshot's, None when there was none
+    value: Any  # the snapshot's objects, not yet restored
+    seconds: float
+
+
+@dataclass(frozen=True)
 class StateParts:
     """What a process saves: `capture` runs in the process (keep it quick), `restore` and `redo` at start."""
 
@@ -51,27 +58,44 @@ class DurableState:
         self._requested = self._taken = self._durable = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._loaded: _Loaded | None = None
 
     # -- start -----------------------------------------------------------------------------
-    def open(self, fresh: bool = False) -> Restored:
-        """Lock the folder, forget it when `fresh`, else load the snapshot and redo the journals after it."""
+    def load(self, fresh: bool = False) -> None:
+        """Lock the folder, forget it when `fresh`, else read the snapshot into objects (restored by `open`).
+
+        Needs nothing of the process but moto's classes, so the server does it while the table process
+        loads its own state.
+        """
+        if self._loaded is not None:
+            return
         began = time.monotonic()
         self.folder.lock()
         if fresh:
             self.folder.wipe()
         snapshot = self.folder.read_snapshot()
-        since = 0
-        with _no_collections():
-            if snapshot is not None:
-                self._check(snapshot.header)
+        value = None
+        if snapshot is not None:
+            self._check(snapshot.header)
+            with _no_collections():
                 try:
                     value = moto_state.loads(snapshot.payload, self.folder.get_blob)
                 except DamagedState:
                     raise
                 except Exception as exc:  # any unpickling failure: the file is not what was written
                     raise DamagedState(f"{self.folder.snapshot_path} cannot be loaded ({type(exc).__name__}: {exc})") from None
-                self.parts.restore(value)
-                since = snapshot.generation
+        self._loaded = _Loaded(snapshot.generation if snapshot else None, value, time.monotonic() - began)
+
+    def open(self, fresh: bool = False) -> Restored:
+        """`load`, then restore the snapshot and redo the journals after it; from now on changes are journaled."""
+        self.load(fresh)
+        loaded, self._loaded = self._loaded, None  # its objects are about to live in moto's registry
+        assert loaded is not None
+        began = time.monotonic()
+        since = loaded.generation or 0
+        with _no_collections():
+            if loaded.generation is not None:
+                self.parts.restore(loaded.value)
             records, skipped, last = self._redo_journals(since)
         self._generation = max(since, last + 1)
         self._writer = JournalWriter(self.folder.journal_path(self._generation))
@@ -79,7 +103,7 @@ class DurableState:
         self._thread.start()
         if records:
             self.snapshot(wait=False)  # fold the journals into a snapshot, in the background
-        return Restored(snapshot.generation if snapshot else None, records, skipped, time.monotonic() - began)
+        return Restored(loaded.generation, records, skipped, loaded.seconds + time.monotonic() - began)
 
     def _check(self, header: dict[str, Any]) -> None:
         if header.get("format") != FORMAT:
