@@ -48,16 +48,15 @@ def render_plan(plan: Any, *, console: Any = None) -> None:
     table = Table(box=None, pad_edge=False, show_header=True)
     for column in ("action", "resource", "type", "name"):
         table.add_column(column)
-    table.add_column("details")
+    table.add_column("changes")
     for change in plan.changes:
-        details = "; ".join(f"{d.property}: {_short(d.to_json()['have'])} -> {_short(d.to_json()['want'])}" for d in change.details)
-        table.add_row(Text(*_ACTION_STYLE[change.action]), change.resource, change.type, change.physical or "", details)
+        table.add_row(Text(*_ACTION_STYLE[change.action]), change.resource, change.type, change.physical or "", ", ".join(d.property for d in change.details))
     print_table(table, target=out)
+    # Each difference on a line of its own, whole: a value cut short could not be compared or copied.
+    for change in plan.changes:
+        for difference in change.details:
+            values = difference.to_json()
+            out.print(f"  {change.resource} {difference.property}: {values['have']} -> {values['want']}", markup=False)
     out.print(
         f"Plan: {summary['create']} to create, {summary['update']} to update, {summary['delete']} to delete, {summary['unchanged']} unchanged."
     )
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

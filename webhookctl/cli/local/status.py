@@ -18,6 +18,6 @@ def status(offline: tuple[str, str | None]) -> None:
         info(f"removed a stale pid file (process {result.stale_pid_removed} is gone)")
 
     def text(r: lifecycle.LocalStatus) -> None:
-        console.print(f"running at {r.endpoint} (pid {r.pid})" if r.running else "not running")
+        console.print(f"running at {r.endpoint} (pid {r.pid}, log {r.log_file})" if r.running else "not running", markup=False)
 
     emit(result, output, text)
