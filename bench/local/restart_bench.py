@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import shutil
 import signal
@@ -150,6 +151,16 @@ def start_rounds(root: Path, cloud: Cloud, outputs: dict, rounds: int) -> dict[s
     return found
 
 
+def state_loading(log: Path) -> dict[str, list[float]]:
+    """Seconds each process took to load its saved state, per start, from the lines it logs once ready."""
+    found: dict[str, list[float]] = {"server": [], "table process": []}
+    for line in log.read_text(errors="replace").splitlines():
+        match = re.search(r"saved state loaded in ([0-9.]+) s", line)
+        if match:
+            found["table process" if line.startswith("table process:") else "server"].append(float(match.group(1)))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
@@ -162,6 +173,7 @@ def main() -> None:
         (root / "full").mkdir()
         cloud, outputs = filled_cloud(root / "full", args.events)
         found = start_rounds(root, cloud, outputs, args.rounds)
+        loading = state_loading(root / "full" / "home" / "local-cloud.log")
         size = sum(p.stat().st_size for p in (root / "full" / "home" / "local" / "state").rglob("*") if p.is_file())
         rates = None
         if args.rate_count:
@@ -182,6 +194,8 @@ def main() -> None:
         print(f"| full pipeline, send-test {args.rate_count} at concurrency 16 (events/s) | {memory_rate:.1f} (state in memory only) | "
               f"{disk_rate:.1f} (saved) | {disk_rate / memory_rate:.2f} | small cost |")
     print(f"each round (s): empty {_list(found['empty'])}; after stop {_list(found['stopped'])}; after kill -9 {_list(found['killed'])}")
+    for kind, seconds in loading.items():
+        print(f"of which loading the saved state, {kind} (s): after stop {_list(seconds[0::2])}; after kill -9 {_list(seconds[1::2])}")
     print(f"saved state on disk: {size / 1e6:.1f} MB")
     print(f"load average (1, 5, 15 min): before {_list(load_before)}, after {_list(load_after)} on {os.cpu_count()} cores")
 
