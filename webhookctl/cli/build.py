@@ -42,12 +42,14 @@ def build(
 def _render_text(result: Any) -> None:
     from webhookctl.cli.console import console, new_table, print_table
 
-    table = new_table("artifact", "size", "sha256", "path")
+    table = new_table("artifact", "size", "sha256", "content sha256", "path")
     for name, artifact in [("layer", result.layer), *result.functions.items()]:
-        table.add_row(name, _size(artifact.bytes), artifact.sha256[:16], str(artifact.path))
+        table.add_row(name, _size(artifact.bytes), artifact.sha256, artifact.content_sha256 or "-", str(artifact.path))
     how = "from cache" if result.cached else "built"
     console.print(f"{result.arch} (Python {result.python_version}), {how} in {result.seconds:.2f}s; layer content hash {result.layer_hash}", markup=False)
     print_table(table)
+    if result.locked:
+        console.print(f"layer requirements: {' '.join(result.locked)}", markup=False)
     if result.import_check.ok:
         console.print("import check: ok (every import resolves to the stdlib, the function code or the layer)")
         return

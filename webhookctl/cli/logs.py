@@ -38,10 +38,12 @@ def logs(
 
 
 def render_text(result: Any) -> None:
-    from webhookctl.cli.console import console
+    from webhookctl.cli.console import console, info
 
     if not result.lines:
-        console.print(f"no log lines in {result.log_group} in that window")
+        console.print(f"no log lines in {result.log_group} in that window", markup=False)
+        return
+    info(f"the {result.function} function's log group {result.log_group}")
     for line in result.lines:
         render_line(line)
 
@@ -51,4 +53,4 @@ def render_line(line: Any) -> None:
 
     from webhookctl.cli.console import console
 
-    console.print(f"[dim]{line.time}[/dim] {escape(line.message)}")
+    console.print(f"[dim]{line.time}[/dim] {escape(line.stream)} {escape(line.message)}")

@@ -43,16 +43,15 @@ def render_plan(plan: Any, *, console: Any = None) -> None:
     if not plan.changes:
         out.print(f"No changes: all {summary['unchanged']} resources match the desired state.")
         return
-    table = new_table("action", "resource", "type", "name", "details", show_header=True)
+    table = new_table("action", "resource", "type", "name", "changes", show_header=True)
     for change in plan.changes:
-        details = "; ".join(f"{d.property}: {_short(d.to_json()['have'])} -> {_short(d.to_json()['want'])}" for d in change.details)
-        table.add_row(Text(*_ACTION_STYLE[change.action]), change.resource, change.type, change.physical or "", details)
+        table.add_row(Text(*_ACTION_STYLE[change.action]), change.resource, change.type, change.physical or "", ", ".join(d.property for d in change.details))
     print_table(table, target=out)
+    # Each difference on a line of its own, whole: a value cut short could not be compared or copied.
+    for change in plan.changes:
+        for difference in change.details:
+            values = difference.to_json()
+            out.print(f"  {change.resource} {difference.property}: {values['have']} -> {values['want']}", markup=False)
     out.print(
         f"Plan: {summary['create']} to create, {summary['update']} to update, {summary['delete']} to delete, {summary['unchanged']} unchanged."
     )
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from webhookctl.errors import WebhookctlError
+from webhookctl.localcloud.process_group import alive as _alive, is_local_cloud_process as _is_local_cloud_process
+from webhookctl.localcloud.process_group import group_members  # noqa: F401 (callers read it here)
+from webhookctl.localcloud.process_group import terminate_group as _terminate_group
 
 STATE_FILE = "local-cloud.json"
 LOG_FILE = "local-cloud.log"
@@ -121,34 +124,6 @@ def _start_lock() -> Iterator[None]:
 
 
 # -- processes and probes ---------------------------------------------------------------------------
-def _is_local_cloud_process(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True  # no /proc: trust a live pid
-    return b"webhookctl" in cmdline
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child of ours counts as gone.
-    with contextlib.suppress(OSError):
-        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-            return False
-    return True
-
-
 def probe(endpoint: str, timeout: float = 0.5) -> dict[str, Any] | None:
     """The health document when a local cloud answers at `endpoint`, else None."""
     import urllib.request
@@ -185,18 +160,29 @@ def status() -> LocalStatus:
     return LocalStatus(True, state.get("endpoint"), pid, state.get("port"), state.get("log_file"))
 
 
-def start(
-    *,
-    port: int = 4566,
-    host: str = "127.0.0.1",
-    account_concurrency: int = 1000,
-    latency_ms: int = 0,
-    async_retry_delays_s: tuple[float, ...] | None = None,
-    ready_timeout_s: float = READY_TIMEOUT_S,
-    fresh: bool = False,
-) -> StartResult:
-    """Start the local cloud in the background and wait until its health endpoint answers."""
-    _check_options(port, account_concurrency, latency_ms)
+@dataclass(frozen=True)
+class StartOptions:
+    """How `local start` runs the server (in the background or in the foreground)."""
+
+    port: int = 4566
+    host: str = "127.0.0.1"
+    account_concurrency: int = 1000
+    latency_ms: int = 0
+    async_retry_delays_s: tuple[float, ...] | None = None  # None: the configured ones
+    fresh: bool = False
+
+    def checked(self) -> StartOptions:
+        _check_options(self.port, self.account_concurrency, self.latency_ms)
+        return self
+
+    def delays(self) -> tuple[float, ...]:
+        return tuple(self.async_retry_delays_s if self.async_retry_delays_s is not None else _configured_retry_delays())
+
+
+def start(*, ready_timeout_s: float = READY_TIMEOUT_S, **options: Any) -> StartResult:
+    """Start the local cloud in the background (`options`: StartOptions' fields) and wait until its health endpoint answers."""
+    opts = StartOptions(**options).checked()
+    port, host = opts.port, opts.host
     began = time.monotonic()
     with _start_lock():
         current = status()
@@ -209,13 +195,11 @@ def start(
                 )
             return StartResult(current.endpoint or endpoint_for(port, host), current.pid or 0, port, 0.0, True, current.log_file or "")
         _refuse_taken_port(host, port)
-        delays = async_retry_delays_s if async_retry_delays_s is not None else _configured_retry_delays()
         log_path = home() / LOG_FILE
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             child = subprocess.Popen(
-                server_command(host=host, port=port, account_concurrency=account_concurrency, latency_ms=latency_ms,
-                               async_retry_delays_s=delays, fresh=fresh),
+                server_command(opts),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -244,41 +228,32 @@ def start(
 _start_background = start  # ensure_running's `start` flag shadows the function
 
 
-def server_command(*, host: str, port: int, account_concurrency: int, latency_ms: int, async_retry_delays_s: tuple[float, ...],
-                   fresh: bool = False) -> list[str]:
+def server_command(options: StartOptions) -> list[str]:
     return [
         sys.executable, "-m", "webhookctl.localcloud",
-        "--host", host,
-        "--port", str(port),
-        "--account-concurrency", str(account_concurrency),
-        "--latency-ms", str(latency_ms),
-        "--async-retry-delays", ",".join(f"{d:g}" for d in async_retry_delays_s),
+        "--host", options.host,
+        "--port", str(options.port),
+        "--account-concurrency", str(options.account_concurrency),
+        "--latency-ms", str(options.latency_ms),
+        "--async-retry-delays", ",".join(f"{d:g}" for d in options.delays()),
         "--work-dir", str(home() / "local"),
-    ] + (["--fresh"] if fresh else [])  # fmt: skip
+    ] + (["--fresh"] if options.fresh else [])  # fmt: skip
 
 
-def run_foreground(
-    *,
-    port: int = 4566,
-    host: str = "127.0.0.1",
-    account_concurrency: int = 1000,
-    latency_ms: int = 0,
-    async_retry_delays_s: tuple[float, ...] | None = None,
-    fresh: bool = False,
-) -> int:
-    """Serve in this process until interrupted; the pid file names this process meanwhile."""
+def run_foreground(**options: Any) -> int:
+    """Serve in this process until interrupted (`options`: StartOptions' fields); the pid file names this process meanwhile."""
     from webhookctl.localcloud.server import ServerConfig, serve
 
-    _check_options(port, account_concurrency, latency_ms)
+    opts = StartOptions(**options).checked()
     with _start_lock():
         current = status()
         if current.running:
             raise WebhookctlError(f"the local cloud is already running at {current.endpoint} (pid {current.pid})", code=1, hint="webhookctl local stop")
-        _refuse_taken_port(host, port)
-        write_state(os.getpid(), port, host)
-    delays = async_retry_delays_s if async_retry_delays_s is not None else _configured_retry_delays()
+        _refuse_taken_port(opts.host, opts.port)
+        write_state(os.getpid(), opts.port, opts.host)
+    config = ServerConfig(opts.host, opts.port, opts.account_concurrency, opts.latency_ms, opts.delays(), home() / "local", opts.fresh)
     try:
-        return serve(ServerConfig(host, port, account_concurrency, latency_ms, tuple(delays), home() / "local", fresh))
+        return serve(config)
     finally:
         clear_state(os.getpid())
 
@@ -386,37 +361,6 @@ def _configured_retry_delays() -> tuple[float, ...]:
     from webhookctl.config import load_settings
 
     return tuple(load_settings("dev").local_async_retry_delays_s)
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (non-zombie) processes in a process group, read from /proc."""
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(entry.name))
-    return members
-
-
-def _terminate_group(pgid: int) -> None:
-    """End what is left of a process group this module started (the server and its workers)."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pgid, os.WNOHANG)  # reap our own child, or it lingers as a zombie
-    for signum, wait_s in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 1.0)):
-        if not group_members(pgid):
-            return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signum)
-        deadline = time.monotonic() + wait_s
-        while group_members(pgid) and time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pgid, os.WNOHANG)
-            time.sleep(0.05)
 
 
 def _last_error_line(log_path: Path) -> str:

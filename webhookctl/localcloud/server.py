@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -180,9 +181,10 @@ def warm_up(app: Any) -> None:
 def serve(config: ServerConfig) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
     from webhookctl.localcloud.persistence.journal import DamagedState
-    from webhookctl.localcloud.persistence.server_state import open_server_state
+    from webhookctl.localcloud.persistence.server_state import load_server_state, open_server_state
     from webhookctl.localcloud.tables.remote import TableProcess, TableProcessFailed
 
+    gc.disable()  # start-up makes only what lives on (modules, backends, saved state): see _collect_from_now
     config.work_dir.mkdir(parents=True, exist_ok=True)
     # WEBHOOKCTL_LOCAL_TABLES=in-process keeps DynamoDB in this process (to compare the two).
     separate = os.environ.get("WEBHOOKCTL_LOCAL_TABLES", "process") != "in-process"
@@ -192,8 +194,9 @@ def serve(config: ServerConfig) -> int:
         server = make_http_server(config, None)
         callbacks = make_callback_listener(config)
         functions_endpoint = f"http://{config.reachable_host}:{callbacks.port}"
+        loaded = load_server_state(config.work_dir, fresh=config.fresh)  # while the table process loads its own
         app, parts = build_app(config, tables.wait_ready() if tables else None, functions_endpoint)
-        saved = open_server_state(config.work_dir, app, parts[0], tables_elsewhere=separate, fresh=config.fresh)
+        saved = open_server_state(config.work_dir, app, parts[0], tables_elsewhere=separate, fresh=config.fresh, loaded=loaded)
         server.serve(saved.app)
         callbacks.serve(saved.app)
     except (PortInUse, TableProcessFailed, DamagedState) as exc:
@@ -205,6 +208,7 @@ def serve(config: ServerConfig) -> int:
         if hasattr(part, "start"):
             part.start()
     saved.resume()
+    _collect_from_now()
 
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -212,7 +216,8 @@ def serve(config: ServerConfig) -> int:
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="http", daemon=True)
     serving.start()
     threading.Thread(target=callbacks.serve_forever, name="http-functions", daemon=True).start()
-    print(f"local cloud listening on {config.endpoint} (pid {_pid()})", file=sys.stderr, flush=True)
+    state = f"; {saved.restored.describe()}" if saved.restored is not None else ""
+    print(f"local cloud listening on {config.endpoint} (pid {_pid()}{state})", file=sys.stderr, flush=True)
     threading.Thread(target=warm_up, args=(app,), name="warm-up", daemon=True).start()
 
     while not stopping.wait(0.5):
@@ -232,6 +237,13 @@ def serve(config: ServerConfig) -> int:
         tables.stop()
     print(f"local cloud stopped ({time.monotonic() - started:.1f} s to shut down)", file=sys.stderr, flush=True)
     return 0
+
+
+def _collect_from_now() -> None:
+    """The cyclic collector back on, with everything made during start-up out of its sight (gc.freeze):
+    collections while hundreds of thousands of long-lived objects were being made cost more than the making."""
+    gc.freeze()
+    gc.enable()
 
 
 def _import_moto() -> None:

@@ -86,3 +86,27 @@ def test_fresh_forgets_and_large_values_are_kept_once_by_content(tmp_path):
     fresh = {"n": 0}
     restored = _counter_state(StateDir(tmp_path), fresh).open(fresh=True)
     assert fresh["n"] == 0 and restored.snapshot_generation is None and not (tmp_path / "blobs").exists()
+
+
+def test_backends_come_back_with_their_region_lists_and_an_unused_xray_is_left_out():
+    import boto3
+    from moto import mock_aws
+    from moto.backends import get_backend
+    from moto.core.base_backend import AccountSpecificBackend, BackendDict
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        sqs.create_queue(QueueName="kept")
+        get_backend("xray")["123456789012"]["us-east-1"]  # made, as a first X-Ray call makes it, and left empty
+        saved = moto_state.backend_state()
+        assert "xray" not in saved
+        payload = moto_state.dumps(saved)
+        for backends in BackendDict._instances:
+            dict.clear(backends)
+        regions = moto_state.loads(payload)["sqs"]["123456789012"]
+        assert type(regions) is AccountSpecificBackend and "eu-west-1" in regions.regions
+        assert "sqs" in moto_state.restore_backends(moto_state.loads(payload))
+        assert sqs.list_queues()["QueueUrls"][0].endswith("/kept")
+        assert boto3.client("sqs", region_name="ap-south-1").list_queues().get("QueueUrls") is None  # other regions still work
+        get_backend("xray")["123456789012"]["us-east-1"]._telemetry_records.append("a record")
+        assert "xray" in moto_state.backend_state()

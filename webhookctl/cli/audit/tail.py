@@ -52,4 +52,5 @@ def render_entry(entry: Any) -> None:
         console.print(f"{entry.line.time}  {escape(entry.line.message)}")
         return
     change = f"{f.get('old_status') or '-'} -> {f.get('new_status') or '-'}"
-    console.print(f"{entry.line.time}  {escape(str(f.get('event_key')))}  {escape(str(f.get('event_type')))}  {change}  ({f.get('event_name')})")
+    when = f"{f.get('event_name')} at {f.get('time')}, sequence number {f.get('sequence_number')}"
+    console.print(f"{entry.line.time}  {escape(str(f.get('event_key')))}  {escape(str(f.get('event_type')))}  {change}  ({escape(when)})")

@@ -12,4 +12,4 @@ def status(offline: tuple[str, str | None]) -> None:
     from webhookctl.localcloud import lifecycle
 
     output, _ = offline
-    report(lifecycle.status(), output, lambda r: f"running at {r.endpoint} (pid {r.pid})" if r.running else "not running")
+    report(lifecycle.status(), output, lambda r: f"running at {r.endpoint} (pid {r.pid}, log {r.log_file})" if r.running else "not running")

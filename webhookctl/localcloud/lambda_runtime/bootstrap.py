@@ -200,6 +200,21 @@ def _log_error(capture, error):
     capture.add_event("\r".join(lines))
 
 
+def _run_handler(handler, event, context):
+    """(the JSON answer, None), or (the error's JSON, the error) when the handler raised or its result is not JSON."""
+    try:
+        result = handler(event, context)
+    except Exception as exc:
+        frames = traceback.extract_tb(exc.__traceback__)[1:]  # from the handler's own frame on
+        error = _error(type(exc).__name__, str(exc), traceback.format_list(frames))
+        return json.dumps(error).encode(), error
+    try:
+        return json.dumps(result).encode(), None
+    except (TypeError, ValueError) as exc:
+        error = _error("Runtime.MarshalError", f"Unable to marshal response: {exc}")
+        return json.dumps(error).encode(), error
+
+
 def main():
     task_root = sys.argv[1]
     sys.path[:0] = sys.argv[1:]
@@ -246,22 +261,10 @@ def main():
             continue
         context = _Context(request_id, header["deadline_ms"], header["invoked_arn"], function)
         started = time.monotonic()
-        try:
-            result = handler(event, context)
-        except Exception as exc:
-            frames = traceback.extract_tb(exc.__traceback__)[1:]
-            error = _error(type(exc).__name__, str(exc), traceback.format_list(frames))
+        payload, error = _run_handler(handler, event, context)
+        if error is not None:
             reply["error"] = error
-            payload = json.dumps(error).encode()
             _log_error(capture, error)
-        else:
-            try:
-                payload = json.dumps(result).encode()
-            except (TypeError, ValueError) as exc:
-                error = _error("Runtime.MarshalError", f"Unable to marshal response: {exc}")
-                reply["error"] = error
-                payload = json.dumps(error).encode()
-                _log_error(capture, error)
         reply["duration_ms"] = (time.monotonic() - started) * 1000
         reply["max_rss_mb"] = _max_rss_mb()
         reply["logs"] = capture.drain()

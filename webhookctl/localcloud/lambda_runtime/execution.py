@@ -75,13 +75,12 @@ class FunctionExecutor:
             # A failed init answers this invocation; the next one starts a fresh environment, as on AWS.
             healthy = False
             if init.header.get("error"):
-                error = init.header["error"]
-                init = WorkerReply(header={"error": error, "init_ms": init.header.get("init_ms")}, payload=json.dumps(error).encode())
+                init = _error_reply(init.header["error"], init_ms=init.header.get("init_ms"))
             reply = init
         elif chaos is not None and chaos.fail:
             error = {"errorMessage": "Injected fault (local chaos)", "errorType": "ChaosInjectedError", "stackTrace": []}
             events.append([log_writer.now_ms(), f"[ERROR] ChaosInjectedError: {error['errorMessage']}"])
-            reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
+            reply = _error_reply(error)
         else:
             header = {
                 "request_id": request_id,
@@ -93,21 +92,8 @@ class FunctionExecutor:
             events.extend(reply.header.get("logs", []))
             events.extend(worker.drain_stray_output())
         duration_ms = (time.monotonic() - started) * 1000
-        status = None
-        if reply.timed_out:
-            healthy = False
-            message = f"RequestId: {request_id} Error: Task timed out after {spec.timeout_s:.2f} seconds"
-            events.append([log_writer.now_ms(), f"{_iso_now()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"])
-            error = {"errorMessage": message, "errorType": "Sandbox.Timedout"}
-            reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
-            status = "timeout"
-        elif reply.exit_reason is not None:
-            healthy = False
-            message = f"RequestId: {request_id} Error: {reply.exit_reason}"
-            events.append([log_writer.now_ms(), f"{message}\rRuntime.ExitError"])
-            error = {"errorMessage": message, "errorType": "Runtime.ExitError"}
-            reply = WorkerReply(header={"error": error}, payload=json.dumps(error).encode())
-            status = "error\tError Type: Runtime.ExitError"
+        reply, status = _abnormal_end(spec, request_id, reply, events)
+        healthy = healthy and status is None
         init_ms = init.header.get("init_ms") if init is not None else None
         end, report = log_writer.report_lines(
             request_id, spec.version, reply.header.get("duration_ms", duration_ms), spec.memory_mb,
@@ -249,3 +235,20 @@ def _table_endpoints(table_endpoint_url: str | None) -> dict[str, str]:
     if table_endpoint_url is None:
         return {}
     return {"AWS_ENDPOINT_URL_DYNAMODB": table_endpoint_url, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": table_endpoint_url}
+
+
+def _error_reply(error: dict, **header: object) -> WorkerReply:
+    return WorkerReply(header={"error": error, **header}, payload=json.dumps(error).encode())
+
+
+def _abnormal_end(spec: FunctionSpec, request_id: str, reply: WorkerReply, events: list) -> tuple[WorkerReply, str | None]:
+    """A run that timed out or whose worker exited, as AWS answers and logs it: (the reply, the REPORT line's status)."""
+    if reply.timed_out:
+        message = f"RequestId: {request_id} Error: Task timed out after {spec.timeout_s:.2f} seconds"
+        events.append([log_writer.now_ms(), f"{_iso_now()} {request_id} Task timed out after {spec.timeout_s:.2f} seconds"])
+        return _error_reply({"errorMessage": message, "errorType": "Sandbox.Timedout"}), "timeout"
+    if reply.exit_reason is not None:
+        message = f"RequestId: {request_id} Error: {reply.exit_reason}"
+        events.append([log_writer.now_ms(), f"{message}\rRuntime.ExitError"])
+        return _error_reply({"errorMessage": message, "errorType": "Runtime.ExitError"}), "error\tError Type: Runtime.ExitError"
+    return reply, None

@@ -71,21 +71,7 @@ def _plain_factory(factory: Callable[[], Any]) -> Any:
 
 
 class _StatePickler(pickle.Pickler):
-    def __init__(self, file: Any, put_blob: Callable[[bytes], str] | None, blob_min: int):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._put_blob = put_blob
-        self._blob_min = blob_min
-        self.blobs: set[str] = set()
-
-    def persistent_id(self, obj: Any) -> Any:
-        if self._put_blob is None:
-            return None
-        kind = type(obj)
-        if (kind is bytes or kind is str) and len(obj) >= self._blob_min:
-            digest = self._put_blob(obj if kind is bytes else obj.encode("utf-8"))
-            self.blobs.add(digest)
-            return (kind is str, digest)
-        return None
+    blobs: set[str] = set()  # none without a blob store
 
     def reducer_override(self, obj: Any) -> Any:  # noqa: C901 - one branch per kind of object
         kind = type(obj)
@@ -114,11 +100,33 @@ def dumps(value: Any, put_blob: Callable[[bytes], str] | None = None, blob_min: 
     return dumps_with_blobs(value, put_blob, blob_min)[0]
 
 
+class _BlobPickler(_StatePickler):
+    """Large bytes and strings go to a blob store, the pickle names them (persistent_id).
+
+    The pickler asks persistent_id about every object it writes, ints and strings included: without
+    a blob store the plain _StatePickler is used, which pickles a table of 10,000 items in half the time.
+    """
+
+    def __init__(self, file: Any, put_blob: Callable[[bytes], str], blob_min: int):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._put_blob = put_blob
+        self._blob_min = blob_min
+        self.blobs = set()
+
+    def persistent_id(self, obj: Any) -> Any:
+        kind = type(obj)
+        if (kind is bytes or kind is str) and len(obj) >= self._blob_min:
+            digest = self._put_blob(obj if kind is bytes else obj.encode("utf-8"))
+            self.blobs.add(digest)
+            return (kind is str, digest)
+        return None
+
+
 def dumps_with_blobs(value: Any, put_blob: Callable[[bytes], str] | None, blob_min: int = 1 << 18) -> tuple[bytes, set[str]]:
     buffer = io.BytesIO()
-    pickler = _StatePickler(buffer, put_blob, blob_min)
+    pickler = _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL) if put_blob is None else _BlobPickler(buffer, put_blob, blob_min)
     pickler.dump(value)
-    return buffer.getvalue(), pickler.blobs
+    return buffer.getvalue(), set(pickler.blobs)
 
 
 class _StateUnpickler(pickle.Unpickler):
@@ -139,25 +147,50 @@ def loads(data: bytes, get_blob: Callable[[str], bytes] | None = None) -> Any:
 
 
 def backend_state(only: Iterable[str] | None = None, leave_out: Iterable[str] = ()) -> dict[str, Any]:
-    """Every region backend moto has created (of the `only` services, when given), to pickle with `dumps`."""
+    """Every region backend moto has created (of the `only` services, when given), to pickle with `dumps`.
+
+    Each account's backends stay in moto's AccountSpecificBackend, which also holds the service's
+    region list: moto works that out from botocore's endpoint data, which restoring need not read again.
+    """
     from moto.core.base_backend import BackendDict
 
     wanted = None if only is None else set(only)
     skipped = set(leave_out)
-    state: dict[str, dict[str, dict[str, Any]]] = {}
+    state: dict[str, dict[str, Any]] = {}
     for backends in list(BackendDict._instances):
         service = backends.service_name
         if service in skipped or (wanted is not None and service not in wanted):
             continue
-        accounts = {account: dict(dict.items(regions)) for account, regions in list(dict.items(backends))}
+        accounts = {account: _account_copy(service, regions) for account, regions in list(dict.items(backends))}
         if any(accounts.values()):
             state[service] = accounts
     return state
 
 
+def _account_copy(service: str, regions: Any) -> Any:
+    """The same AccountSpecificBackend, less the region backends that hold nothing."""
+    copy = type(regions).__new__(type(regions))
+    copy.__dict__.update(regions.__dict__)
+    dict.update(copy, {region: backend for region, backend in list(dict.items(regions)) if not _holds_nothing(service, backend)})
+    return copy
+
+
+def _holds_nothing(service: str, backend: Any) -> bool:
+    """A backend with nothing stored in it since moto made it: not saved, so its module need not load at start.
+
+    Only X-Ray's is looked at: importing moto.xray sets up the X-Ray SDK (a client and its service
+    model), about a quarter of the server's restore, for a backend that holds no trace.
+    """
+    if service == "xray":
+        collection = getattr(backend, "_segment_collection", None)
+        return not getattr(backend, "_telemetry_records", True) and not getattr(collection, "_traces", True)
+    return False
+
+
 def restore_backends(state: dict[str, Any]) -> list[str]:
     """Put backends from `backend_state` (unpickled) back in moto's registry; returns the services restored."""
     from moto.backends import get_backend
+    from moto.core.base_backend import AccountSpecificBackend
 
     restored = []
     for service, accounts in state.items():
@@ -167,8 +200,12 @@ def restore_backends(state: dict[str, Any]) -> list[str]:
             continue  # a service this moto no longer has
         restored.append(service)
         for account, regions in accounts.items():
-            account_backends = backends[account]
-            for region, backend in regions.items():
+            if account not in dict.keys(backends) and type(regions) is AccountSpecificBackend:
+                dict.__setitem__(backends, account, regions)  # with its region list
+                backends._create_account_specific_backend(account)  # only registers `backends` (the account is there)
+                continue
+            account_backends = backends[account]  # made now, or already there; a snapshot of the first format
+            for region, backend in dict.items(regions):
                 dict.__setitem__(account_backends, region, backend)
     return sorted(restored)
 

@@ -44,39 +44,68 @@ class ServerState:
             self.durable.close()
 
 
-def open_server_state(work_dir: Path, app: Any, runtime: Any, *, tables_elsewhere: bool, fresh: bool) -> ServerState:
-    """Restore the saved state into moto and the runtime, then journal every change `app` makes."""
-    if kept_in_memory():
-        return ServerState(app, None, None, None)
-    leave_out = _NOT_SAVED + (("dynamodb",) if tables_elsewhere else ())
-    holder: dict[str, Any] = {}
+class _ServerParts:
+    """What the server saves; the app and the runtime are given once they exist (after the snapshot is read)."""
 
-    def capture() -> dict[str, Any]:
-        runtime_part = holder["runtime"].capture() if "runtime" in holder else {}
-        return {"moto": moto_state.backend_state(leave_out=leave_out), "runtime": runtime_part}
+    def __init__(self) -> None:
+        self.app: Any = None
+        self.runtime: RuntimeState | None = None
+        self.leave_out: tuple[str, ...] = _NOT_SAVED
 
-    def restore(saved: dict[str, Any]) -> None:
+    def capture(self) -> dict[str, Any]:
+        runtime_part = self.runtime.capture() if self.runtime is not None else {}
+        return {"moto": moto_state.backend_state(leave_out=self.leave_out), "runtime": runtime_part}
+
+    def restore(self, saved: dict[str, Any]) -> None:
         moto_state.restore_backends(saved["moto"])
-        if "runtime" in holder:
-            holder["runtime"].restore(saved.get("runtime", {}))
+        if self.runtime is not None:
+            self.runtime.restore(saved.get("runtime", {}))
 
-    def redo(entry: tuple) -> None:
+    def redo(self, entry: tuple) -> None:
         kind = entry[0]
         if kind == "request":
-            requests.replay(app, entry[1])
+            requests.replay(self.app, entry[1])
         elif kind.startswith(("logs.", "sqs.")):
             moto_state.apply_effect(entry)
-        elif "runtime" in holder:
-            holder["runtime"].redo(entry)
+        elif self.runtime is not None:
+            self.runtime.redo(entry)
 
-    durable = DurableState(StateDir(state_root(work_dir) / SERVER_FOLDER), StateParts(capture, restore, redo), journal_limit=5000)
+
+@dataclass
+class LoadedServerState:
+    """The server's snapshot read into objects, not yet restored (`open_server_state` does that)."""
+
+    durable: DurableState
+    parts: _ServerParts
+
+
+def load_server_state(work_dir: Path, *, fresh: bool) -> LoadedServerState | None:
+    """Read the server's saved state; None when it is kept in memory only."""
+    if kept_in_memory():
+        return None
+    parts = _ServerParts()
+    folder = StateDir(state_root(work_dir) / SERVER_FOLDER)
+    durable = DurableState(folder, StateParts(parts.capture, parts.restore, parts.redo), journal_limit=5000)
+    durable.load(fresh=fresh)
+    return LoadedServerState(durable, parts)
+
+
+def open_server_state(work_dir: Path, app: Any, runtime: Any, *, tables_elsewhere: bool, fresh: bool,
+                      loaded: LoadedServerState | None = None) -> ServerState:
+    """Restore the saved state (read by `load_server_state`, or now) into moto and the runtime, then journal every change `app` makes."""
+    loaded = loaded or load_server_state(work_dir, fresh=fresh)
+    if loaded is None:
+        return ServerState(app, None, None, None)
+    durable, parts = loaded.durable, loaded.parts
+    parts.app = app
+    parts.leave_out = _NOT_SAVED + (("dynamodb",) if tables_elsewhere else ())
     if runtime is not None and hasattr(runtime, "keep_state_with"):
-        holder["runtime"] = RuntimeState(durable, runtime)
-        runtime.keep_state_with(holder["runtime"])
+        parts.runtime = RuntimeState(durable, runtime)
+        runtime.keep_state_with(parts.runtime)
     moto_state.hook_effects(durable.record, durable.guard)
     restored = durable.open(fresh=fresh)
     wrapped = requests.DurableApp(app, durable, rules.server_kind(tables_elsewhere))
-    return ServerState(wrapped, durable, holder.get("runtime"), restored)
+    return ServerState(wrapped, durable, parts.runtime, restored)
 
 
 def open_table_state(work_dir: Path, service: Any, *, fresh: bool) -> tuple[Any, DurableState | None, Restored | None]:
@@ -95,6 +124,7 @@ def open_table_state(work_dir: Path, service: Any, *, fresh: bool) -> tuple[Any,
             if not status.startswith("2"):
                 raise RuntimeError(f"the table answered {status} on replay")
 
-    durable = DurableState(StateDir(state_root(work_dir) / TABLES_FOLDER), StateParts(capture, restore, redo), journal_limit=1000)
+    # Items are small (at most 400 KB each): no blobs, so the snapshot pickles at C speed.
+    durable = DurableState(StateDir(state_root(work_dir) / TABLES_FOLDER), StateParts(capture, restore, redo), journal_limit=1000, blobs=False)
     restored = durable.open(fresh=fresh)
     return requests.DurableApp(service, durable, rules.table_process_kind), durable, restored

@@ -7,6 +7,7 @@ stopped or died) or on SIGTERM.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, help="keep the saved state under WORK_DIR/state/tables")
     parser.add_argument("--fresh", action="store_true", help="forget the saved state")
     args = parser.parse_args(argv)
+    gc.disable()  # as the server does: nothing made before serving is garbage
 
     from webhookctl.localcloud.moto_bridge import moto_tuning
     from webhookctl.localcloud.server import HttpServer, PortInUse
@@ -34,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.work_dir is not None:
             from webhookctl.localcloud.persistence.server_state import open_table_state
 
-            app, durable, _ = open_table_state(args.work_dir, service, fresh=args.fresh)
+            app, durable, restored = open_table_state(args.work_dir, service, fresh=args.fresh)
+            if restored is not None:
+                print(f"table process: {restored.describe()}", file=sys.stderr, flush=True)
         server = HttpServer(args.host, args.port, app, threads=48)
     except (PortInUse, DamagedState) as exc:
         print(f"error {exc}", flush=True)  # the server reports it
@@ -45,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     told: list[bytes] = []  # b"stop" when the server stops in order; nothing when it died
     threading.Thread(target=lambda: (told.append(sys.stdin.buffer.read()), stopping.set()), name="parent-watch", daemon=True).start()
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    gc.freeze()
+    gc.enable()
     print(f"port {server.port}", flush=True)
     service.warm_up()
     stopping.wait()
