@@ -29,20 +29,16 @@ def replay(
     from webhookctl.cli.render import emit
     from webhookctl.cli.session import connect_for, settings_for
     from webhookctl.operations.dead_letter_replay import check_replay_options, replay_dead_letters
-    from webhookctl.operations.dead_letters import queue_depth
-    from webhookctl.operations.deployment import Deployment
 
     # Usage errors before credentials or the endpoint: they are what the user can fix right now.
     check_replay_options(queue, provider, max_messages, concurrency, rate)
     settings = settings_for(opts)
     ctx = connect_for(opts, settings)
-    depth = queue_depth(ctx, Deployment(ctx, settings), queue)
-    total = min(depth.visible, max_messages) if max_messages else depth.visible
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
-        task = bar.add_task(("listing" if dry_run else "replaying") + f" the {queue} DLQ", total=total or None)
+        task = bar.add_task(("listing" if dry_run else "replaying") + f" the {queue} DLQ", total=None)
 
-        def advance(result: Any) -> None:
-            bar.update(task, completed=result.candidates if dry_run else result.replayed)
+        def advance(result: Any) -> None:  # the replay counts the queue as it starts: no call of its own here
+            bar.update(task, total=result.expected or None, completed=result.candidates if dry_run else result.replayed)
 
         result = replay_dead_letters(
             ctx,
