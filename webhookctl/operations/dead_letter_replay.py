@@ -36,7 +36,7 @@ from webhookctl.operations.replay_invokes import InvokeOutcome, Invoker, LambdaI
 from webhookctl.operations.replay_pipeline import BATCH, DeleteBatcher, Window, receivers_for
 from webhookctl.operations.stream_records import BatchRecords, load_batch_records
 
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = 32  # invokes in flight: at tens of milliseconds a round trip, what a replay mostly waits on
 DEFAULT_RATE = 200.0  # replays per second; protects the functions and the table downstream
 # The lease on a held message, renewed every third of it while held (held_messages.py): a run killed
 # outright leaves what it held invisible this long at most.

@@ -17,7 +17,7 @@ def replay(
     provider: Annotated[Optional[str], typer.Option("--provider", help="Only this provider's events.", metavar="P")] = None,
     event_type: Annotated[Optional[str], typer.Option("--event-type", help="Only this event type.", metavar="T")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the candidates; change nothing.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Replays in flight at once.", metavar="N")] = 16,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Replays in flight at once.", metavar="N")] = 32,
     rate: Annotated[float, typer.Option("--rate", help="At most this many replays per second (0: no limit).", metavar="PER_S")] = 200.0,
     *,
     opts: AwsOptions,
