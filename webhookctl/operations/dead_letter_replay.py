@@ -201,7 +201,7 @@ class _ReplayRun:
         self.async_invokes: int | None = None
         self.deletes = DeleteBatcher(ctx, url, self.held, self._count_delete_failures)
         self._seen: set[str] = set()
-        self._dispatched = 0  # fresh messages handed to the invokers
+        self._undecided: set[str] = set()  # handed to the invokers, not yet a candidate or skipped
         self._drained = threading.Event()  # a receive found nothing new: no further receives
         self._futures: list[Future] = []
         self.window = Window(max(concurrency * 4, BATCH * receivers))  # receive no further ahead than this
@@ -241,21 +241,26 @@ class _ReplayRun:
     def _no_more(self) -> bool:
         if self.stop.stopping.is_set() or self._drained.is_set():
             return True
-        return self.max_messages is not None and self._wanted_left() <= 0
+        with self._lock:
+            return self.max_messages is not None and self.result.candidates >= self.max_messages
 
     def _wanted_left(self) -> int:
-        with self._lock:
-            return self.max_messages - (self._dispatched - self.result.skipped) if self.max_messages is not None else BATCH
+        """How many more --max wants beyond the candidates and the messages not yet decided (under the lock)."""
+        return self.max_messages - self.result.candidates - len(self._undecided) if self.max_messages is not None else BATCH
 
     def _receive_loop(self, pool: ThreadPoolExecutor) -> None:
         try:
             while not self._no_more():
-                count = max(1, min(BATCH, self._wanted_left()))
-                if not self.window.reserve(count, self._no_more):
+                with self._lock:
+                    covered = self._wanted_left() <= 0
+                if covered:  # --max is covered by messages under way: more only if the filters skip some
+                    time.sleep(0.05)
+                    continue
+                if not self.window.reserve(BATCH, self._no_more):
                     return
-                messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0, count=count)
+                messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0)
                 fresh = self._take([parse_dead_letter(self.result.queue, message) for message in messages])
-                self.window.give_back(count - len(fresh))
+                self.window.give_back(BATCH - len(fresh))
                 if not fresh:
                     self._drained.set()  # nothing new: the queue holds only what this run has seen (and released)
                 for letter in fresh:  # a stop from here on leaves them held, so they are released untouched
@@ -278,10 +283,10 @@ class _ReplayRun:
                         again.append(letter.receipt_handle)
                     continue
                 self._seen.add(letter.message_id)
-                if self.max_messages is not None and self._dispatched - self.result.skipped >= self.max_messages:
+                if self.max_messages is not None and self.result.candidates >= self.max_messages:
                     over.append(letter.message_id)
                     continue
-                self._dispatched += 1
+                self._undecided.add(letter.message_id)
                 fresh.append(letter)
         if again:
             release(self.ctx, self.url, again)
@@ -300,6 +305,7 @@ class _ReplayRun:
             if not self._matches(letter, records):
                 with self._lock:
                     self.result.skipped += 1
+                    self._undecided.discard(letter.message_id)
                 self.held.release(letter.message_id)  # never held for a replay it will not get
                 return
             entry = ReplayedMessage(letter.message_id, letter.receive_count, provider, event_type, keys, "candidate", rebuilt=bool(records and records.rebuilt),
@@ -309,6 +315,7 @@ class _ReplayRun:
                     self.held.release(letter.message_id)
                     return
                 self.result.candidates += 1
+                self._undecided.discard(letter.message_id)
                 self.result.messages.append(entry)
                 if entry.rebuilt:
                     self.result.rebuilt += 1
@@ -323,6 +330,8 @@ class _ReplayRun:
                     ReplayedMessage(letter.message_id, letter.receive_count, letter.provider, letter.event_type, [], "failed", f"{type(exc).__name__}: {exc}")
                 )
         finally:
+            with self._lock:
+                self._undecided.discard(letter.message_id)
             self.window.give_back()
 
     def _matches(self, letter: DeadLetter, records: BatchRecords | None) -> bool:
