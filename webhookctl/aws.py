@@ -72,6 +72,14 @@ class AwsContext:
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _account_id: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    max_pool_connections: int = 32  # per client: calls in flight at once on warm connections
+
+    def widen_pools(self, connections: int) -> None:
+        """Clients made from now on keep at least `connections` connections; narrower ones are made anew."""
+        with self._lock:
+            if connections > self.max_pool_connections:
+                self.max_pool_connections = connections
+                self._clients.clear()
 
     def client(self, service: str) -> Any:
         """A cached, counted client; boto3 clients are thread-safe to share."""
@@ -88,7 +96,7 @@ class AwsContext:
         attempts = 8 if self.endpoint_url is None else 3
         config = Config(
             retries={"mode": "standard", "max_attempts": attempts},
-            max_pool_connections=32,
+            max_pool_connections=self.max_pool_connections,
             connect_timeout=5,
             read_timeout=60,
         )

@@ -145,6 +145,16 @@ def test_filters_by_provider_and_event_type_and_max(env):
     assert queue_counts(env, "processor") == (3, 0)
 
 
+def test_max_counts_matching_messages_when_receives_run_ahead(env):
+    _fill(env, 5, "stripe")
+    _fill(env, 4, "github")
+    processor = FakeProcessor(env)
+    result = replay_dead_letters(env.ctx, env.settings, provider="github", max_messages=3, invoker=processor, concurrency=4)
+    assert (result.candidates, result.succeeded) == (3, 3)
+    assert len(processor.processed) == 3 and all(key.startswith("github#") for key in processor.processed)
+    assert queue_counts(env, "processor") == (6, 0)  # 5 stripe and 1 github left, all visible
+
+
 def test_bad_arguments_are_usage_errors(env):
     with pytest.raises(UsageError):
         replay_dead_letters(env.ctx, env.settings, queue="nope")

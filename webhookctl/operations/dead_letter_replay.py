@@ -4,14 +4,16 @@
 - audit DLQ: re-read the stream records the message names (or rebuild them from the
   table) and invoke the audit function with them.
 
-Messages are received in batches of 10 and held invisible for the run. A message is
-deleted (DeleteMessageBatch) only after its replay succeeded; one that does not match
-the filters is made visible again at once, and one that fails again at the end, so it
-stays with its receive count. SIGINT and SIGTERM stop the run: replays under way
-finish and are deleted, and everything else it holds is made visible again
-(held_messages.py) before it returns its partial result. A bounded pool replays concurrently under a rate limit. Replaying
-twice processes once: replayed messages are gone, and the processor's change is
-conditional.
+Messages are received in batches of 10, several receives in flight ahead of the invokers
+(replay_pipeline.py), and held under a lease renewed while the run holds them. A message is
+deleted (DeleteMessageBatch, in batches of 10 off the invoking threads) only after its replay
+succeeded; one that does not match the filters is made visible again at once, and one that
+fails again at the end, so it stays with its receive count. SIGINT and SIGTERM stop the run:
+replays under way finish and are deleted, and everything else it holds is made visible again
+(held_messages.py) before it returns its partial result. A run killed outright leaves its
+messages to come back when their lease runs out. A bounded pool replays concurrently under a
+rate limit. Replaying twice processes once: replayed messages are gone, and the processor's
+change is conditional.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 from webhookctl.aws import AwsContext
 from webhookctl.config import Settings
@@ -30,82 +32,15 @@ from webhookctl.operations.dead_letters import DeadLetter, parse_dead_letter, re
 from webhookctl.operations.deployment import Deployment, check_queue
 from webhookctl.operations.held_messages import HeldMessages, StopOnSignals
 from webhookctl.operations.providers import check_provider
+from webhookctl.operations.replay_invokes import InvokeOutcome, Invoker, LambdaInvoker, RateLimiter
+from webhookctl.operations.replay_pipeline import BATCH, DeleteBatcher, Window, receivers_for
 from webhookctl.operations.stream_records import BatchRecords, load_batch_records
 
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = 32  # invokes in flight: at tens of milliseconds a round trip, what a replay mostly waits on
 DEFAULT_RATE = 200.0  # replays per second; protects the functions and the table downstream
-HOLD_S = 900  # visibility while the run holds a message; longer than any run should take per message
-
-
-@dataclass(frozen=True)
-class InvokeOutcome:
-    ok: bool
-    error: str | None = None
-
-
-class Invoker(Protocol):
-    def __call__(self, function_name: str, payload: bytes) -> InvokeOutcome: ...
-
-
-class LambdaInvoker:
-    """A synchronous Invoke; a function error or a reported batch item failure is a failed replay."""
-
-    def __init__(self, ctx: AwsContext):
-        self._client = ctx.client("lambda")
-
-    def __call__(self, function_name: str, payload: bytes) -> InvokeOutcome:
-        import botocore.exceptions
-
-        try:
-            response = self._client.invoke(FunctionName=function_name, InvocationType="RequestResponse", Payload=payload)
-        except botocore.exceptions.ClientError as exc:
-            error = exc.response.get("Error", {})
-            return InvokeOutcome(False, f"{error.get('Code')}: {error.get('Message', '')}".strip())
-        body = response["Payload"].read() if "Payload" in response else b""
-        if response.get("FunctionError"):
-            return InvokeOutcome(False, _function_error(response["FunctionError"], body))
-        try:
-            document = json.loads(body or b"null")
-        except ValueError:
-            document = None
-        if isinstance(document, dict) and document.get("batchItemFailures"):
-            return InvokeOutcome(False, f"{len(document['batchItemFailures'])} record(s) reported as failed")
-        return InvokeOutcome(True)
-
-
-def _function_error(kind: str, body: bytes) -> str:
-    try:
-        document = json.loads(body)
-        message = document.get("errorMessage") if isinstance(document, dict) else None
-    except ValueError:
-        message = None
-    return f"{kind}: {message}" if message else kind
-
-
-class RateLimiter:
-    """A token bucket shared by the workers; rate <= 0 means unlimited."""
-
-    def __init__(self, rate: float, *, burst: float | None = None, clock: Callable[[], float] = time.monotonic):
-        self._rate = rate
-        self._capacity = burst if burst is not None else max(1.0, rate / 10)
-        self._tokens = self._capacity
-        self._clock = clock
-        self._last = clock()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        if self._rate <= 0:
-            return
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._tokens = min(self._capacity, self._tokens + (now - self._last) * self._rate)
-                self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                wait = (1 - self._tokens) / self._rate
-            time.sleep(wait)
+# The lease on a held message, renewed every third of it while held (held_messages.py): a run killed
+# outright leaves what it held invisible this long at most.
+HOLD_S = 10
 
 
 @dataclass
@@ -147,6 +82,7 @@ class ReplayResult:
     delete_failed: int = 0
     seconds: float = 0.0
     in_flight_at_start: int = 0  # held by another reader (an earlier, interrupted run?): not replayed now
+    expected: int = 0  # visible at the start (at most --max): what a progress bar counts to; not in the JSON
     released: int = 0  # made visible again at the end (failed, not matching, not reached)
     interrupted: str | None = None  # SIGINT / SIGTERM: the run stopped early; this is its partial result
     messages: list[ReplayedMessage] = field(default_factory=list)
@@ -210,10 +146,9 @@ def replay_dead_letters(
     progress: Progress | None = None,
 ) -> ReplayResult:
     check_replay_options(queue, provider, max_messages, concurrency, rate)
-    deployment = Deployment(ctx, settings)
-    url = deployment.queue_url(queue)
-    function_name = None if dry_run else deployment.function_name(queue)
-    table_name = deployment.table_name if queue == "audit" else None
+    receivers = receivers_for(concurrency)
+    ctx.widen_pools(concurrency + receivers + 2)  # every invoke, receive, delete and renewal on a warm connection
+    url, function_name, table_name = _discover(Deployment(ctx, settings), queue, dry_run)
     run = _ReplayRun(
         ctx=ctx,
         url=url,
@@ -224,6 +159,7 @@ def replay_dead_letters(
         dry_run=dry_run,
         max_messages=max_messages,
         concurrency=concurrency,
+        receivers=receivers,
         limiter=RateLimiter(rate),
         invoker=invoker or LambdaInvoker(ctx),
         progress=progress or (lambda result: None),
@@ -233,10 +169,19 @@ def replay_dead_letters(
     return run.execute()
 
 
-class _ReplayRun:
-    """One replay: a receive loop feeding a bounded worker pool, a delete buffer, and the handles to release."""
+def _discover(deployment: Deployment, queue: str, dry_run: bool) -> tuple[str, str | None, str | None]:
+    """The queue's URL, the function's name and (audit) the table's, looked up side by side."""
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="replay-discover") as lookups:
+        url = lookups.submit(deployment.queue_url, queue)
+        function_name = None if dry_run else lookups.submit(deployment.function_name, queue)
+        table_name = lookups.submit(lambda: deployment.table_name) if queue == "audit" else None
+        return url.result(), function_name and function_name.result(), table_name and table_name.result()
 
-    def __init__(self, *, ctx, url, queue, function_name, table_name, wanted, dry_run, max_messages, concurrency, limiter, invoker, progress):
+
+class _ReplayRun:
+    """One replay: receives in flight ahead of a bounded invoke pool, batched deletes, and the handles to release."""
+
+    def __init__(self, *, ctx, url, queue, function_name, table_name, wanted, dry_run, max_messages, concurrency, receivers, limiter, invoker, progress):
         self.ctx = ctx
         self.url = url
         self.function_name = function_name
@@ -245,36 +190,37 @@ class _ReplayRun:
         self.dry_run = dry_run
         self.max_messages = max_messages
         self.concurrency = concurrency
+        self.receivers = receivers
         self.limiter: RateLimiter = limiter
         self.invoker: Invoker = invoker
         self.progress: Progress = progress
         self.result = ReplayResult(queue=queue, dry_run=dry_run)
         self._lock = threading.Lock()
-        self.held = HeldMessages(ctx, url)  # every message received and not yet deleted
+        self.held = HeldMessages(ctx, url, lease_s=HOLD_S)  # every message received and not yet deleted
         self.stop = StopOnSignals()
         self.async_invokes: int | None = None
-        self._to_delete: list[tuple[str, str]] = []  # (message id, receipt handle)
+        self.deletes = DeleteBatcher(ctx, url, self.held, self._count_delete_failures)
         self._seen: set[str] = set()
-        self._slots = threading.BoundedSemaphore(concurrency * 4)  # receive no further ahead than this
-        # One DeleteMessageBatch in flight at a time: the local cloud's SQS (moto's) rebuilds the queue's
-        # message list on each delete, so two concurrent deletes can undo each other.
-        self._deleting = threading.Lock()
+        self._undecided: set[str] = set()  # handed to the invokers, not yet a candidate or skipped
+        self._drained = threading.Event()  # a receive found nothing new: no further receives
+        self._futures: list[Future] = []
+        self.window = Window(max(concurrency * 4, BATCH * receivers))  # receive no further ahead than this
 
     def execute(self) -> ReplayResult:
         started = time.monotonic()
-        self.result.in_flight_at_start = _in_flight(self.ctx, self.url)
+        visible, self.result.in_flight_at_start = _queue_counts(self.ctx, self.url)
+        self.result.expected = min(visible, self.max_messages) if self.max_messages else visible
         pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="replay")
-        futures: list[Future] = []
-        with self.stop:
+        with self.stop, self.held.renewing():
             try:
-                self._receive_all(pool, futures)
-                pending = set(futures)
+                self._receive_all(pool)
+                pending = set(self._futures)
                 while pending and not self.stop.stopping.is_set():
                     _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             finally:
                 # Replays under way finish; those not started are cancelled (their messages stay held, so released).
                 pool.shutdown(wait=True, cancel_futures=True)
-                self._flush_deletes(force=True)
+                self.deletes.close()
                 # Failed, dry-run, unreached and undeleted messages become visible again, untouched.
                 self.held.release_all()
                 self.result.released = self.held.released
@@ -282,31 +228,71 @@ class _ReplayRun:
                 self.result.seconds = time.monotonic() - started
         return self.result
 
-    def _receive_all(self, pool: ThreadPoolExecutor, futures: list[Future]) -> None:
-        while (self.max_messages is None or self.result.candidates < self.max_messages) and not self.stop.stopping.is_set():
-            messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0)
-            letters = [parse_dead_letter(self.result.queue, message) for message in messages]
+    def _receive_all(self, pool: ThreadPoolExecutor) -> None:
+        """`receivers` receive loops side by side, until the queue has nothing new; the first error is raised."""
+        with ThreadPoolExecutor(max_workers=self.receivers, thread_name_prefix="replay-receive") as loops:
+            running = [loops.submit(self._receive_loop, pool) for _ in range(self.receivers)]
+            try:
+                for loop in running:
+                    loop.result()
+            finally:
+                self._drained.set()
+
+    def _no_more(self) -> bool:
+        if self.stop.stopping.is_set() or self._drained.is_set():
+            return True
+        with self._lock:
+            return self.max_messages is not None and self.result.candidates >= self.max_messages
+
+    def _wanted_left(self) -> int:
+        """How many more --max wants beyond the candidates and the messages not yet decided (under the lock)."""
+        return self.max_messages - self.result.candidates - len(self._undecided) if self.max_messages is not None else BATCH
+
+    def _receive_loop(self, pool: ThreadPoolExecutor) -> None:
+        try:
+            while not self._no_more():
+                with self._lock:
+                    covered = self._wanted_left() <= 0
+                if covered:  # --max is covered by messages under way: more only if the filters skip some
+                    time.sleep(0.05)
+                    continue
+                if not self.window.reserve(BATCH, self._no_more):
+                    return
+                messages = receive_batch(self.ctx, self.url, hold_s=HOLD_S, wait_s=1 if self.ctx.target == "aws" else 0)
+                fresh = self._take([parse_dead_letter(self.result.queue, message) for message in messages])
+                self.window.give_back(BATCH - len(fresh))
+                if not fresh:
+                    self._drained.set()  # nothing new: the queue holds only what this run has seen (and released)
+                for letter in fresh:  # a stop from here on leaves them held, so they are released untouched
+                    self._futures.append(pool.submit(self._handle, letter))
+        except BaseException:
+            self._drained.set()
+            raise
+
+    def _take(self, letters: list[DeadLetter]) -> list[DeadLetter]:
+        """Hold a received batch, all of it at once, and pick the letters this run has not seen before."""
+        fresh, again, over = [], [], []
+        with self._lock:
             for letter in letters:  # all of the batch at once: an interruption mid-batch releases the rest
                 if letter.message_id not in self._seen or self.held.holds(letter.message_id):
                     self.held.hold(letter.message_id, letter.receipt_handle)
-            fresh = 0
             for letter in letters:
                 if letter.message_id in self._seen:
                     # Received again: released earlier (not ours to replay), or its hold ran out.
                     if not self.held.holds(letter.message_id):
-                        release(self.ctx, self.url, [letter.receipt_handle])
+                        again.append(letter.receipt_handle)
                     continue
-                fresh += 1
                 self._seen.add(letter.message_id)
                 if self.max_messages is not None and self.result.candidates >= self.max_messages:
-                    self.held.release(letter.message_id)
+                    over.append(letter.message_id)
                     continue
-                while not self._slots.acquire(timeout=0.2):
-                    if self.stop.stopping.is_set():
-                        return
-                futures.append(pool.submit(self._handle, letter))
-            if not fresh:
-                return  # nothing new: the queue holds only what this run has seen (and released)
+                self._undecided.add(letter.message_id)
+                fresh.append(letter)
+        if again:
+            release(self.ctx, self.url, again)
+        for message_id in over:
+            self.held.release(message_id)
+        return fresh
 
     def _handle(self, letter: DeadLetter) -> None:
         try:
@@ -319,6 +305,7 @@ class _ReplayRun:
             if not self._matches(letter, records):
                 with self._lock:
                     self.result.skipped += 1
+                    self._undecided.discard(letter.message_id)
                 self.held.release(letter.message_id)  # never held for a replay it will not get
                 return
             entry = ReplayedMessage(letter.message_id, letter.receive_count, provider, event_type, keys, "candidate", rebuilt=bool(records and records.rebuilt),
@@ -328,6 +315,7 @@ class _ReplayRun:
                     self.held.release(letter.message_id)
                     return
                 self.result.candidates += 1
+                self._undecided.discard(letter.message_id)
                 self.result.messages.append(entry)
                 if entry.rebuilt:
                     self.result.rebuilt += 1
@@ -342,7 +330,9 @@ class _ReplayRun:
                     ReplayedMessage(letter.message_id, letter.receive_count, letter.provider, letter.event_type, [], "failed", f"{type(exc).__name__}: {exc}")
                 )
         finally:
-            self._slots.release()
+            with self._lock:
+                self._undecided.discard(letter.message_id)
+            self.window.give_back()
 
     def _matches(self, letter: DeadLetter, records: BatchRecords | None) -> bool:
         if records is None:
@@ -366,45 +356,24 @@ class _ReplayRun:
             if outcome.ok:
                 self.result.succeeded += 1
                 entry.outcome = "succeeded"
-                self._to_delete.append((letter.message_id, letter.receipt_handle))
             else:
                 self.result.failed += 1
                 entry.outcome, entry.error = "failed", outcome.error
-        self._flush_deletes()
+        if outcome.ok:
+            self.deletes.add(letter.message_id)
         self.progress(self.result)
 
-    def _flush_deletes(self, *, force: bool = False) -> None:
-        # Not forced: a thread already deleting, or the final forced flush, takes what was just added.
-        if not self._deleting.acquire(blocking=force):
-            return
-        try:
-            self._delete_buffered(force)
-        finally:
-            self._deleting.release()
-
-    def _delete_buffered(self, force: bool) -> None:
-        while True:
-            with self._lock:
-                if not self._to_delete or (len(self._to_delete) < 10 and not force):
-                    return
-                chunk, self._to_delete = self._to_delete[:10], self._to_delete[10:]
-            response = self.ctx.client("sqs").delete_message_batch(
-                QueueUrl=self.url, Entries=[{"Id": str(i), "ReceiptHandle": handle} for i, (_, handle) in enumerate(chunk)]
-            )
-            failed = response.get("Failed", [])
-            failed_ids = {entry.get("Id") for entry in failed}
-            for i, (message_id, _) in enumerate(chunk):
-                if str(i) not in failed_ids:
-                    self.held.forget(message_id)
-            if failed:
-                with self._lock:
-                    # Replayed but not deleted: it will come back, and replaying it again is harmless.
-                    self.result.delete_failed += len(failed)
+    def _count_delete_failures(self, count: int) -> None:
+        with self._lock:
+            self.result.delete_failed += count
 
 
-def _in_flight(ctx: AwsContext, url: str) -> int:
-    attributes = ctx.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-    return int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
+def _queue_counts(ctx: AwsContext, url: str) -> tuple[int, int]:
+    """(visible, in flight) before the run receives anything."""
+    attributes = ctx.client("sqs").get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    return int(attributes.get("ApproximateNumberOfMessages", 0)), int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0))
 
 
 def _describe(letter: DeadLetter, records: BatchRecords | None) -> tuple[str | None, str | None, list[str]]:

@@ -148,12 +148,17 @@ def receive_batch(ctx: AwsContext, url: str, *, hold_s: int, wait_s: int = 0, co
 
 def release(ctx: AwsContext, url: str, receipt_handles: list[str]) -> None:
     """Make received messages visible again now (batches of 10); a handle already gone is fine."""
+    change_visibility(ctx, url, receipt_handles, 0)
+
+
+def change_visibility(ctx: AwsContext, url: str, receipt_handles: list[str], seconds: int) -> None:
+    """Received messages stay invisible `seconds` from now (batches of 10); a handle already gone is fine."""
     client = ctx.client("sqs")
     for start in range(0, len(receipt_handles), 10):
         chunk = receipt_handles[start : start + 10]
         client.change_message_visibility_batch(
             QueueUrl=url,
-            Entries=[{"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0} for i, handle in enumerate(chunk)],
+            Entries=[{"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": seconds} for i, handle in enumerate(chunk)],
         )
 
 

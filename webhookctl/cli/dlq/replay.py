@@ -17,7 +17,7 @@ def replay(
     provider: Annotated[Optional[str], typer.Option("--provider", help="Only this provider's events.", metavar="P")] = None,
     event_type: Annotated[Optional[str], typer.Option("--event-type", help="Only this event type.", metavar="T")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the candidates; change nothing.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", help="Replays in flight at once.", metavar="N")] = 16,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Replays in flight at once.", metavar="N")] = 32,
     rate: Annotated[float, typer.Option("--rate", help="At most this many replays per second (0: no limit).", metavar="PER_S")] = 200.0,
     *,
     opts: AwsOptions,
@@ -26,19 +26,15 @@ def replay(
     from webhookctl.cli.console import abort, emit, progress_bar
     from webhookctl.cli.session import connected
     from webhookctl.operations.dead_letter_replay import check_replay_options, replay_dead_letters
-    from webhookctl.operations.dead_letters import queue_depth
-    from webhookctl.operations.deployment import Deployment
 
     # Usage errors before credentials or the endpoint: they are what the user can fix right now.
     check_replay_options(queue, provider, max_messages, concurrency, rate)
     settings, ctx = connected(opts)
-    depth = queue_depth(ctx, Deployment(ctx, settings), queue)
-    total = min(depth.visible, max_messages) if max_messages else depth.visible
     with progress_bar() as bar:
-        task = bar.add_task(("listing" if dry_run else "replaying") + f" the {queue} DLQ", total=total or None)
+        task = bar.add_task(("listing" if dry_run else "replaying") + f" the {queue} DLQ", total=None)
 
-        def advance(result: Any) -> None:
-            bar.update(task, completed=result.candidates if dry_run else result.replayed)
+        def advance(result: Any) -> None:  # the replay counts the queue as it starts: no call of its own here
+            bar.update(task, total=result.expected or None, completed=result.candidates if dry_run else result.replayed)
 
         result = replay_dead_letters(ctx, settings, queue=queue, max_messages=max_messages, provider=provider, event_type=event_type,
                                      dry_run=dry_run, concurrency=concurrency, rate=rate, progress=advance)
