@@ -74,8 +74,8 @@ def test_replay_killed_at_random_points_strands_nothing_and_processes_each_event
         delay_s = round(chooser.uniform(0.0, 0.6), 3)
         code, document, err = _interrupted_replay(local_cloud, signum, delay_s)
         outcomes.append((signum.name, delay_s, code, document and document["succeeded"], document and document["released"]))
-        if document["interrupted"] is None:  # it finished before the signal came
-            assert code == 0, err
+        if document["interrupted"] is None:  # it finished before the signal came: exited, or was exiting
+            assert code in (0, -signum), err  # a signal after the result is printed ends the process as any other
             break
         assert code == {"SIGINT": 130, "SIGTERM": 143}[signum.name], err
         assert document["interrupted"] == signum.name and "interrupted by" in err

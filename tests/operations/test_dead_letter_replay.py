@@ -23,6 +23,7 @@ class FakeProcessor:
         self.calls: list[dict] = []
         self.processed: list[str] = []
         self._lock = threading.Lock()
+        self._table_lock = threading.Lock()
 
     def __call__(self, function_name: str, payload: bytes) -> InvokeOutcome:
         assert function_name == self.env.names.function("processor")
@@ -33,14 +34,17 @@ class FakeProcessor:
             return InvokeOutcome(False, "Unhandled: still broken")
         client = self.env.client("dynamodb")
         try:
-            client.update_item(
-                TableName=self.env.names.table,
-                Key={"event_key": {"S": event["event_key"]}},
-                UpdateExpression="SET #s = :p",
-                ConditionExpression="#s = :r",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues={":p": {"S": "PROCESSED"}, ":r": {"S": "RECEIVED"}},
-            )
+            # One conditional write at a time: DynamoDB (and the local cloud's table process) applies
+            # each atomically, moto in process does not across threads, so two could both see RECEIVED.
+            with self._table_lock:
+                client.update_item(
+                    TableName=self.env.names.table,
+                    Key={"event_key": {"S": event["event_key"]}},
+                    UpdateExpression="SET #s = :p",
+                    ConditionExpression="#s = :r",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":p": {"S": "PROCESSED"}, ":r": {"S": "RECEIVED"}},
+                )
             with self._lock:
                 self.processed.append(event["event_key"])
         except client.exceptions.ConditionalCheckFailedException:
