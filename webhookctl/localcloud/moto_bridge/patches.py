@@ -62,8 +62,8 @@ PATCHES = (
 BY_NAME = {patch.name: patch for patch in PATCHES}
 
 # moto releases the suite ran with (requirements/test-lock.txt, and .ci/newest at the top of the range).
-TESTED_VERSIONS = ("5.2.5",)
-SUPPORTED_RANGE = ">=5.2.5,<5.2.6"
+TESTED_VERSIONS = ("5.2.5", "5.2.6")
+SUPPORTED_RANGE = ">=5.2.5,<5.2.7"
 
 # patch -> fingerprints of the moto sources it was tested against (5.2.5 and 5.2.6 give the same).
 TESTED: dict[str, frozenset[str]] = {
