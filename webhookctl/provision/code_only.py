@@ -49,8 +49,9 @@ class Scope:
     @property
     def path(self) -> Path:
         key = json.dumps([self.aws.target, self.aws.endpoint_url, self.aws.region, self.aws.account_id, self.settings.env])
-        home = Path(os.environ.get("WEBHOOKCTL_HOME") or Path.home() / ".webhookctl")
-        return home / "deployments" / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".json")
+        from webhookctl.localcloud.lifecycle import home
+
+        return home() / "deployments" / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".json")
 
 
 def digest(scope: Scope, desired: list[Resource]) -> str:
